@@ -1,4 +1,33 @@
+// `llmfs info` (book ch04 "parameters and memory"): a model's config, parameter count and fp32 memory,
+// read from the file headers only (no weights are loaded).
 import type { Command } from 'commander';
+import { countParameters, modelMemoryBytes } from '@llmfs/gpt-model';
+import { openWeightSource } from '@llmfs/gpt2-weights';
+import { printJson } from '../common.js';
+import { resolveModelFlag } from '../model-loading.js';
 
-// Not yet written: registers no command.
-export function register(_program: Command): void {}
+/** Registers `llmfs info`. */
+export function register(program: Command): void {
+  program
+    .command('info')
+    .description('config, parameter count and memory of a model directory, OpenAI folder or GPT-2 name')
+    .requiredOption('--model <dir|name>', 'model directory, OpenAI GPT-2 folder, or GPT-2 name')
+    .option('--cache-dir <dir>', 'model cache (default: LLMFS_CACHE or the user cache dir)')
+    .option('--offline', 'never download; use the cache only')
+    .option('--json', 'print one JSON object')
+    .action(async (o: { model: string; cacheDir?: string; offline?: boolean; json?: boolean }) => {
+      const dir = await resolveModelFlag(o.model, o);
+      const src = await openWeightSource(dir); // validates names and shapes from the headers
+      await src.close();
+      const { cfg } = src;
+      const parameters = countParameters(cfg);
+      const parametersTiedHead = countParameters(cfg, { tiedHead: true });
+      const memoryBytes = modelMemoryBytes(cfg);
+      const info = { dir, format: src.format, config: cfg, tiedInFile: src.tied, parameters, parametersTiedHead, memoryBytes, memoryMB: +(memoryBytes / 1024 ** 2).toFixed(2) };
+      if (o.json) return printJson(info);
+      console.log(`model:       ${dir} (${src.format === 'hf' ? 'Hugging Face directory' : 'OpenAI release folder'})`);
+      console.log(`config:      vocab ${cfg.vocabSize}, context ${cfg.contextLength}, emb ${cfg.embDim}, heads ${cfg.nHeads}, layers ${cfg.nLayers}, drop ${cfg.dropRate}, qkv bias ${cfg.qkvBias}`);
+      console.log(`parameters:  ${parameters.toLocaleString('en-US')} (${parametersTiedHead.toLocaleString('en-US')} with the head tied to the token embedding)`);
+      console.log(`memory:      ${info.memoryMB} MB in float32 (separate head, as llmfs holds it)`);
+    });
+}

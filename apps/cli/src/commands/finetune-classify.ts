@@ -1,0 +1,176 @@
+// `llmfs finetune classify` (book ch. 6, appendix E with --lora-rank) and `llmfs classify`.
+import fs from 'node:fs/promises';
+import type { Command } from 'commander';
+import { AdamW } from '@llmfs/trainer';
+import {
+  SPAM_CLASSES,
+  SpamDataset,
+  addClassificationHead,
+  calcAccuracyLoader,
+  classifyReview,
+  createBalancedDataset,
+  createSpamDataLoader,
+  downloadSpamData,
+  freezeForClassification,
+  loadClassifierDirectory,
+  randomSplit,
+  readSpamData,
+  replaceLinearWithLora,
+  saveClassifierDirectory,
+  trainClassifierSimple,
+} from '@llmfs/finetune';
+import { UserError, printJson, parseNumber, withBackend } from '../common.js';
+import { gpt2Tokenizer, loadBaseModel, makeLog, onInterrupt, parseLora, pct, startBackend } from './finetune-common.js';
+
+interface ClassifyFlags {
+  data?: string;
+  model: string;
+  out: string;
+  epochs: string;
+  batchSize: string;
+  lr: string;
+  weightDecay: string;
+  evalFreq: string;
+  evalIter: string;
+  seed: string;
+  maxLength?: string;
+  maxSteps?: string;
+  dropRate: string;
+  trainableBlocks: string;
+  trainFinalNorm: boolean;
+  trainAll?: boolean;
+  balance: boolean;
+  loraRank?: string;
+  loraAlpha?: string;
+  backend?: string;
+  json?: boolean;
+}
+
+async function finetuneClassify(o: ClassifyFlags): Promise<void> {
+  const log = makeLog(o.json);
+  const epochs = parseNumber('--epochs', o.epochs, { integer: true, min: 0 })!;
+  const batchSize = parseNumber('--batch-size', o.batchSize, { integer: true, min: 1 })!;
+  const lr = parseNumber('--lr', o.lr, { min: 0 })!;
+  const weightDecay = parseNumber('--weight-decay', o.weightDecay, { min: 0 })!;
+  const evalFreq = parseNumber('--eval-freq', o.evalFreq, { integer: true, min: 1 })!;
+  const evalIter = parseNumber('--eval-iter', o.evalIter, { integer: true, min: 1 })!;
+  const seed = parseNumber('--seed', o.seed, { integer: true })!;
+  const maxLength = parseNumber('--max-length', o.maxLength, { integer: true, min: 1 });
+  const maxSteps = parseNumber('--max-steps', o.maxSteps, { integer: true, min: 0 });
+  const dropRate = parseNumber('--drop-rate', o.dropRate, { min: 0 })!;
+  const trainableBlocks = parseNumber('--trainable-blocks', o.trainableBlocks, { integer: true, min: 0 })!;
+  const lora = parseLora(o);
+
+  // data: read, balance, split 70/10/20 (seeded)
+  const dataPath = o.data ?? (await downloadSpamData({ onProgress: (r, t) => t && r === t && log(`downloaded the SMS Spam Collection (${t} bytes)`) }));
+  if (o.data !== undefined && !(await fs.stat(o.data).then(() => true, () => false))) throw new UserError(`--data ${o.data}: no such file or folder`);
+  const rows = await readSpamData(dataPath);
+  const balanced = o.balance ? createBalancedDataset(rows, seed) : rows;
+  const { train, val, test } = randomSplit(balanced, 0.7, 0.1, seed);
+  log(`data: ${rows.length} messages -> ${balanced.length} balanced -> train ${train.length} / val ${val.length} / test ${test.length}`);
+
+  await startBackend(o.backend);
+  const tokenizer = gpt2Tokenizer();
+  const model = await loadBaseModel(o.model, { dropRate, log });
+  const trainDs = new SpamDataset(train, tokenizer, { maxLength, contextLength: model.cfg.contextLength });
+  const valDs = new SpamDataset(val, tokenizer, { maxLength: trainDs.maxLength });
+  const testDs = new SpamDataset(test, tokenizer, { maxLength: trainDs.maxLength });
+  const trainLoader = createSpamDataLoader(trainDs, { batchSize, shuffle: true, dropLast: true, seed });
+  const valLoader = createSpamDataLoader(valDs, { batchSize });
+  const testLoader = createSpamDataLoader(testDs, { batchSize });
+  log(`max length ${trainDs.maxLength} tokens; ${trainLoader.length} / ${valLoader.length} / ${testLoader.length} batches`);
+
+  addClassificationHead(model, SPAM_CLASSES.length, { seed });
+  if (lora) replaceLinearWithLora(model, lora.rank, lora.alpha, { seed });
+  else freezeForClassification(model, { trainableBlocks, trainFinalNorm: o.trainFinalNorm, trainAll: o.trainAll });
+  log(`trainable parameters: ${model.numParameters({ trainableOnly: true }).toLocaleString('en-US')}${lora ? ` (LoRA rank ${lora.rank}, alpha ${lora.alpha})` : ''}`);
+
+  const optimizer = new AdamW(model.trainableParameters(), { lr, weightDecay });
+  let stopRequested = false;
+  const done = onInterrupt(() => (stopRequested = true));
+  const t0 = Date.now();
+  let steps = 0;
+  const res = await trainClassifierSimple(model, trainLoader, valLoader, optimizer, {
+    numEpochs: epochs,
+    evalFreq,
+    evalIter,
+    shouldStop: () => stopRequested || (maxSteps !== undefined && steps >= maxSteps),
+    onStep: () => steps++,
+    onEval: (e) => log(`Ep ${e.epoch + 1} (Step ${String(e.step).padStart(6, '0')}): Train loss ${e.trainLoss.toFixed(3)}, Val loss ${e.valLoss.toFixed(3)}`),
+    onEpoch: (e) => log(`Training accuracy: ${pct(e.trainAccuracy)} | Validation accuracy: ${pct(e.valAccuracy)}`),
+  });
+  const interrupted = done();
+  const seconds = (Date.now() - t0) / 1000;
+  log(`Training completed in ${(seconds / 60).toFixed(2)} minutes.`);
+  await saveClassifierDirectory(o.out, model, { classes: [...SPAM_CLASSES], maxLength: trainDs.maxLength });
+  log(`saved the classifier to ${o.out}`);
+  if (interrupted) {
+    process.exitCode = 130;
+    return;
+  }
+  const trainAccuracy = await calcAccuracyLoader(trainLoader, model);
+  const valAccuracy = await calcAccuracyLoader(valLoader, model);
+  const testAccuracy = await calcAccuracyLoader(testLoader, model);
+  if (o.json) {
+    printJson({ trainAccuracy, valAccuracy, testAccuracy, steps: res.steps, examplesSeen: res.examplesSeen, trainLosses: res.trainLosses, valLosses: res.valLosses, seconds, out: o.out });
+  } else {
+    console.log(`Training accuracy: ${pct(trainAccuracy)}`);
+    console.log(`Validation accuracy: ${pct(valAccuracy)}`);
+    console.log(`Test accuracy: ${pct(testAccuracy)}`);
+  }
+  model.dispose();
+  optimizer.dispose();
+}
+
+async function classify(texts: string[], o: { model: string; maxLength?: string; backend?: string; json?: boolean }): Promise<void> {
+  await startBackend(o.backend);
+  const { model, classes, maxLength } = await loadClassifierDirectory(o.model);
+  const tokenizer = gpt2Tokenizer();
+  const len = parseNumber('--max-length', o.maxLength, { integer: true, min: 1 }) ?? maxLength;
+  const results = texts.map((text) => {
+    const r = classifyReview(text, model, tokenizer, { maxLength: len, classes });
+    return { text, label: r.name ?? String(r.label), index: r.label, probability: r.probability, probabilities: r.probabilities };
+  });
+  if (o.json) printJson(results.length === 1 ? results[0] : { results });
+  else for (const r of results) console.log(`${r.label}\t${r.probability.toFixed(4)}${texts.length > 1 ? `\t${r.text}` : ''}`);
+  model.dispose();
+}
+
+/** Registers `finetune classify` on the finetune group and the top-level `classify`. */
+export function registerClassify(program: Command, finetune: Command): void {
+  withBackend(
+    finetune
+      .command('classify')
+      .description('finetune a GPT-2 as a spam classifier (book ch. 6; appendix E with --lora-rank) and print train/val/test accuracy')
+      .option('--data <zip|tsv|dir>', 'SMS Spam Collection: the UCI zip, the SMSSpamCollection file, or a folder (default: download it)')
+      .option('--model <dir|name>', 'base model directory or GPT-2 name', 'gpt2')
+      .option('--out <dir>', 'where to save the classifier', 'spam-classifier')
+      .option('--epochs <n>', 'epochs', '5')
+      .option('--batch-size <n>', 'batch size', '8')
+      .option('--lr <x>', 'AdamW learning rate', '5e-5')
+      .option('--weight-decay <x>', 'AdamW weight decay', '0.1')
+      .option('--eval-freq <n>', 'evaluate every n steps', '50')
+      .option('--eval-iter <n>', 'batches per evaluation', '5')
+      .option('--seed <n>', 'seed of balancing, splitting, shuffling and the head', '123')
+      .option('--max-length <n>', 'pad/truncate messages to n tokens (default: longest training message)')
+      .option('--max-steps <n>', 'stop after n optimizer steps')
+      .option('--drop-rate <x>', 'dropout while finetuning (the book: 0)', '0')
+      .option('--trainable-blocks <n>', 'last transformer blocks left trainable', '1')
+      .option('--no-train-final-norm', 'freeze the final LayerNorm too')
+      .option('--train-all', 'train every parameter')
+      .option('--no-balance', 'keep all ham messages (no down-sampling)')
+      .option('--lora-rank <r>', 'train LoRA adapters of rank r instead (base frozen)')
+      .option('--lora-alpha <a>', 'LoRA alpha (default: the rank)')
+      .option('--json', 'print one JSON object with the accuracies'),
+  ).action((opts: ClassifyFlags) => finetuneClassify(opts));
+
+  withBackend(
+    program
+      .command('classify')
+      .description('classify text with a finetuned classifier directory: prints the label and its probability')
+      .argument('<text...>', 'text to classify')
+      .requiredOption('--model <dir>', 'classifier directory (from llmfs finetune classify)')
+      .option('--max-length <n>', 'pad/truncate to n tokens (default: the training length)')
+      .option('--json', 'print JSON'),
+  ).action((texts: string[], opts) => classify(texts, opts));
+}

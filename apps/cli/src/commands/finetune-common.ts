@@ -1,0 +1,72 @@
+// Shared pieces of the finetuning commands: loading a base model (directory or GPT-2 name), the GPT-2
+// tokenizer, LoRA flags, logging that keeps stdout clean under --json, and Ctrl-C handling.
+import { getEncoding } from '@llmfs/bpe-tokenizer';
+import type { TextTokenizer } from '@llmfs/finetune';
+import type { GPTModel } from '@llmfs/gpt-model';
+import { loadModelDirectory, resolveModel } from '@llmfs/gpt2-weights';
+import { initBackend } from '@llmfs/nn';
+import { UserError, parseNumber } from '../common.js';
+
+/** GPT-2's tokenizer, as the book's chapters 6 and 7 use it. */
+export function gpt2Tokenizer(): TextTokenizer {
+  return getEncoding('gpt2');
+}
+
+/** Starts the tfjs backend chosen by --backend / LLMFS_BACKEND; logs the one line to stderr. */
+export async function startBackend(name: string | undefined): Promise<string> {
+  return initBackend(name, { log: (line) => console.error(line) });
+}
+
+/** Where progress lines go: stdout normally, stderr when stdout carries --json. */
+export function makeLog(json: boolean | undefined): (line: string) => void {
+  return json ? (line) => console.error(line) : (line) => console.log(line);
+}
+
+/** A model directory or GPT-2 name (downloaded into the cache), loaded with dropout set to dropRate. */
+export async function loadBaseModel(nameOrDir: string, opts: { dropRate?: number; log: (line: string) => void }): Promise<GPTModel> {
+  let lastPct = -1;
+  const dir = await resolveModel(nameOrDir, {
+    onProgress: (file, received, total) => {
+      if (!total) return;
+      const pct = Math.floor((100 * received) / total);
+      if (pct >= lastPct + 10 || received === total) {
+        lastPct = pct;
+        opts.log(`downloading ${nameOrDir}/${file}: ${pct}%`);
+      }
+    },
+  });
+  const { model } = await loadModelDirectory(dir, { cfgOverrides: opts.dropRate === undefined ? {} : { dropRate: opts.dropRate } });
+  return model;
+}
+
+/** Parsed --lora-rank / --lora-alpha (alpha defaults to rank, the book's 16/16); undefined without a rank. */
+export function parseLora(opts: { loraRank?: string; loraAlpha?: string }): { rank: number; alpha: number } | undefined {
+  const rank = parseNumber('--lora-rank', opts.loraRank, { integer: true, min: 1 });
+  const alpha = parseNumber('--lora-alpha', opts.loraAlpha, { min: 0 });
+  if (rank === undefined) {
+    if (alpha !== undefined) throw new UserError('--lora-alpha needs --lora-rank');
+    return undefined;
+  }
+  return { rank, alpha: alpha ?? rank };
+}
+
+/** Runs `stop` on the first Ctrl-C; returns a function that removes the handler and tells whether it fired. */
+export function onInterrupt(stop: () => void): () => boolean {
+  let fired = false;
+  const handler = () => {
+    fired = true;
+    console.error('llmfs: stopping after this step (Ctrl-C again to abort)');
+    stop();
+    process.once('SIGINT', () => process.exit(130));
+  };
+  process.once('SIGINT', handler);
+  return () => {
+    process.removeListener('SIGINT', handler);
+    return fired;
+  };
+}
+
+/** Percent with two decimals, as the book prints accuracies. */
+export function pct(x: number): string {
+  return `${(x * 100).toFixed(2)}%`;
+}

@@ -1,0 +1,90 @@
+// `llmfs tokenize` / `llmfs detokenize` run in-process through commander (the same register() the
+// binary uses); ids are checked against the tiktoken oracle and the book's counts.
+import { Command } from 'commander';
+import { get_encoding } from 'tiktoken';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { fixturePath, theVerdict } from '@llmfs/testing';
+import { UserError } from '../common.js';
+import { parseIds, register } from './tokenize.js';
+
+async function run(...args: string[]): Promise<string> {
+  const program = new Command().exitOverride();
+  register(program);
+  let out = '';
+  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    out += typeof chunk === 'string' ? chunk : new TextDecoder().decode(chunk);
+    return true;
+  });
+  try {
+    await program.parseAsync(args, { from: 'user' });
+  } finally {
+    spy.mockRestore();
+  }
+  return out;
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+describe('llmfs tokenize', () => {
+  it('--file the-verdict.txt --json reports 5145 GPT-2 tokens, the ids tiktoken gives', async () => {
+    const out = await run('tokenize', '--file', fixturePath('data', 'the-verdict.txt'), '--json');
+    expect(out.trim().split('\n')).toHaveLength(1); // one JSON object
+    const res = JSON.parse(out);
+    expect(res.count).toBe(5145);
+    expect(res.encoding).toBe('gpt2');
+    expect(res.characters).toBe(20479);
+    const tk = get_encoding('gpt2');
+    expect(res.ids).toEqual(Array.from(tk.encode(theVerdict())));
+    tk.free();
+  });
+
+  it('TEXT prints the ids on one line', async () => {
+    expect(await run('tokenize', 'Hello world')).toBe('15496 995\n');
+  });
+
+  it('special tokens: refused with a one-line hint, allowed with --allow-special', async () => {
+    await expect(run('tokenize', 'a <|endoftext|> b')).rejects.toThrow(UserError);
+    await expect(run('tokenize', 'a <|endoftext|> b')).rejects.toThrow(/--allow-special/);
+    expect(await run('tokenize', 'a <|endoftext|> b', '--allow-special')).toBe('64 220 50256 275\n');
+  });
+
+  it('--encoding simple builds the book\'s V2 vocabulary from the text (1132 on the-verdict)', async () => {
+    const res = JSON.parse(await run('tokenize', '--file', fixturePath('data', 'the-verdict.txt'), '--encoding', 'simple', '--json'));
+    expect(res.vocabSize).toBe(1132);
+    expect(res.count).toBe(4690);
+  });
+
+  it('bad input is a UserError naming the flag or value', async () => {
+    await expect(run('tokenize', 'x', '--encoding', 'cl100k')).rejects.toThrow(/--encoding: expected gpt2 or simple, got 'cl100k'/);
+    await expect(run('tokenize', '--file', '/nonexistent/file.txt')).rejects.toThrow(/--file \/nonexistent\/file.txt: no such file/);
+    await expect(run('tokenize', 'x', '--file', fixturePath('data', 'the-verdict.txt'))).rejects.toThrow(/not both/);
+  });
+});
+
+describe('llmfs detokenize', () => {
+  it('ids in any of three spellings decode to the text', async () => {
+    expect(JSON.parse(await run('detokenize', '15496', '995', '--json'))).toEqual({ encoding: 'gpt2', count: 2, text: 'Hello world' });
+    expect(JSON.parse(await run('detokenize', '[15496,', '995]', '--json')).text).toBe('Hello world');
+    expect(JSON.parse(await run('detokenize', '15496,995', '--json')).text).toBe('Hello world');
+    expect(await run('detokenize', '40', '367', '2885', '1464')).toBe('I HAD always');
+  });
+
+  it('round-trips tokenize output, including emoji split over several ids', async () => {
+    const text = 'Streaming 👨‍👩‍👧 text\u0085 with odd\ufeff space';
+    const { ids } = JSON.parse(await run('tokenize', text, '--json'));
+    expect(JSON.parse(await run('detokenize', ...ids.map(String), '--json')).text).toBe(text);
+  });
+
+  it('unknown ids and non-numbers are errors', async () => {
+    await expect(run('detokenize', '50257')).rejects.toThrow(/unknown token id 50257/);
+    await expect(run('detokenize', '12', 'x1')).rejects.toThrow(/'x1' is not a token id/);
+    expect(() => parseIds(['-3'])).toThrow(UserError);
+  });
+
+  it('--encoding simple decodes with the vocabulary of --vocab-from', async () => {
+    const file = fixturePath('data', 'the-verdict.txt');
+    const out = JSON.parse(await run('detokenize', '--encoding', 'simple', '--vocab-from', file, '--json', '1131', '5', '355'));
+    expect(out.text).toBe('<|unk|>, do');
+    await expect(run('detokenize', '--encoding', 'simple', '5')).rejects.toThrow(/--vocab-from/);
+  });
+});

@@ -1,0 +1,53 @@
+// Shared by generate / loss / info / download: `--model DIR|gpt2|...` resolved through the
+// @llmfs/gpt2-weights cache (with a progress bar on a terminal), then loaded into a GPTModel.
+import { SingleBar, Presets } from 'cli-progress';
+import type { GPTModel, GPTConfig } from '@llmfs/gpt-model';
+import { loadModelDirectory, resolveModel, type ResolveModelOptions } from '@llmfs/gpt2-weights';
+
+/** Cache flags shared by the commands that take a model name. */
+export interface CacheFlags {
+  cacheDir?: string;
+  offline?: boolean;
+}
+
+/** resolveModel options that draw a progress bar on stderr per downloaded file (terminal only). */
+export function progressOptions(flags: CacheFlags & { format?: 'hf' | 'openai' }): ResolveModelOptions {
+  let bar: SingleBar | undefined;
+  let current = '';
+  const tty = process.stderr.isTTY;
+  return {
+    cacheDir: flags.cacheDir,
+    offline: flags.offline,
+    format: flags.format,
+    onProgress: (file, received, total) => {
+      if (file !== current) {
+        bar?.stop();
+        current = file;
+        bar = undefined;
+        if (!tty) process.stderr.write(`llmfs: downloading ${file}\n`);
+      }
+      if (!tty) return;
+      if (!bar) {
+        bar = new SingleBar({ format: `${file} [{bar}] {percentage}% | {value}/{total} bytes`, stream: process.stderr, hideCursor: true }, Presets.shades_classic);
+        bar.start(total ?? 0, received);
+      }
+      if (total !== undefined) bar.setTotal(total);
+      bar.update(received);
+      if (total !== undefined && received >= total) {
+        bar.stop();
+      }
+    },
+  };
+}
+
+/** A local model directory for `--model` (an existing path, or a GPT-2 name through the cache). */
+export async function resolveModelFlag(model: string, flags: CacheFlags = {}): Promise<string> {
+  return resolveModel(model, progressOptions(flags));
+}
+
+/** Resolves and loads `--model` into a GPTModel in eval mode. */
+export async function loadModelFlag(model: string, flags: CacheFlags = {}): Promise<{ model: GPTModel; cfg: GPTConfig; dir: string }> {
+  const dir = await resolveModelFlag(model, flags);
+  const loaded = await loadModelDirectory(dir);
+  return { model: loaded.model, cfg: loaded.cfg, dir };
+}

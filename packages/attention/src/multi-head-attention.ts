@@ -1,0 +1,106 @@
+// Multi-head causal self-attention (book section 3.6.2), with the query/key/value projections fused
+// into one Linear `qkv` whose columns are q | k | v (GPT-2's c_attn layout), plus a KV cache.
+import * as tf from '@tensorflow/tfjs';
+import { Dropout, Linear, Module, Rng, ShapeMismatchError, batchMatMul } from '@llmfs/nn';
+import { causalMask } from './causal-mask.js';
+import type { KVCache } from './kv-cache.js';
+
+/** Options of `MultiHeadAttention`. */
+export interface MultiHeadAttentionOptions {
+  /** Generator for the init and the dropout masks (default: Rng(123)). */
+  rng?: Rng;
+}
+
+/** Options of `MultiHeadAttention.forward`. */
+export interface AttentionForwardOptions {
+  /** Cached keys/values of earlier positions; the new ones are appended. */
+  cache?: KVCache;
+  /** Keep the attention weights [B, nHeads, T, Tk] in `lastAttentionWeights` (the caller disposes them). */
+  returnWeights?: boolean;
+}
+
+/** The book's MultiHeadAttention: causal mask, 1/sqrt(headDim) scaling, dropout on the weights, out_proj. */
+export class MultiHeadAttention extends Module {
+  readonly headDim: number;
+  /** Fused projection: weight [dIn, 3*dOut], columns q | k | v. */
+  readonly qkv: Linear;
+  /** Output projection [dOut, dOut]. */
+  readonly out_proj: Linear;
+  readonly dropout: Dropout;
+  /** Set by forward when `returnWeights`: [B, nHeads, T, Tk]. */
+  lastAttentionWeights?: tf.Tensor4D;
+
+  constructor(
+    readonly dIn: number,
+    readonly dOut: number,
+    readonly contextLength: number,
+    dropout: number,
+    readonly numHeads: number,
+    readonly qkvBias = false,
+    opts: MultiHeadAttentionOptions = {},
+  ) {
+    super();
+    if (dOut % numHeads !== 0) throw new ShapeMismatchError(`MultiHeadAttention: dOut ${dOut} is not divisible by numHeads ${numHeads}`);
+    const rng = opts.rng ?? new Rng(123);
+    this.headDim = dOut / numHeads;
+    this.qkv = this.registerModule('qkv', new Linear(dIn, 3 * dOut, { bias: qkvBias, rng }));
+    this.out_proj = this.registerModule('out_proj', new Linear(dOut, dOut, { rng }));
+    this.dropout = this.registerModule('dropout', new Dropout(dropout, { rng }));
+  }
+
+  /** x [B, T, dIn] -> [B, T, dOut]. With a cache, T new positions follow the cached ones. */
+  forward(x: tf.Tensor3D, opts: AttentionForwardOptions = {}): tf.Tensor3D {
+    const [b, t, dIn] = x.shape;
+    if (x.rank !== 3 || dIn !== this.dIn) throw new ShapeMismatchError(`MultiHeadAttention: input [${x.shape.join(',')}] is not [B, T, ${this.dIn}]`);
+    return tf.tidy(() => {
+      const y = this.forwardFlat(tf.reshape(x, [b * t, dIn]) as tf.Tensor2D, b, t, opts); // (B,T,dIn) -> (B*T,dIn)
+      return tf.reshape(y, [b, t, this.dOut]) as tf.Tensor3D; // (B*T, dOut) -> (B, T, dOut)
+    });
+  }
+
+  /** Same as forward on rows flattened to x [B*T, dIn] -> [B*T, dOut] (saves reshapes inside GPTModel). */
+  forwardFlat(x: tf.Tensor2D, b: number, t: number, opts: AttentionForwardOptions = {}): tf.Tensor2D {
+    const { cache, returnWeights } = opts;
+    const h = this.numHeads;
+    const hd = this.headDim;
+    const dOut = this.dOut;
+    let weightsOut: tf.Tensor4D | undefined;
+    const out = tf.tidy(() => {
+      const qkv = this.qkv.forward(x); // (B*T, 3*dOut), columns q | k | v
+      const [q, k, v] = tf.split(qkv, 3, 1);
+      let qh: tf.Tensor3D;
+      let kT: tf.Tensor3D;
+      let vh: tf.Tensor3D;
+      if (t === 1) {
+        // One position per row: splitting heads is a reshape, no transpose.
+        qh = tf.reshape(q, [b * h, 1, hd]) as tf.Tensor3D; // (B, dOut) -> (B*H, 1, hd)
+        kT = tf.reshape(k, [b * h, hd, 1]) as tf.Tensor3D; // (B, dOut) -> (B*H, hd, 1)
+        vh = tf.reshape(v, [b * h, 1, hd]) as tf.Tensor3D;
+      } else {
+        // (B*T, dOut) -> (B, T, H, hd) -> (B, H, T, hd) -> (B*H, T, hd)
+        const heads = (z: tf.Tensor) => tf.reshape(tf.transpose(tf.reshape(z, [b, t, h, hd]), [0, 2, 1, 3]), [b * h, t, hd]) as tf.Tensor3D;
+        qh = heads(q);
+        vh = heads(v);
+        // keys transposed: (B*T, dOut) -> (B, T, H, hd) -> (B, H, hd, T) -> (B*H, hd, T)
+        kT = tf.reshape(tf.transpose(tf.reshape(k, [b, t, h, hd]), [0, 2, 3, 1]), [b * h, hd, t]) as tf.Tensor3D;
+      }
+      const offset = cache ? cache.length : 0;
+      if (cache) ({ keysT: kT, values: vh } = cache.append(kT, vh));
+      const tk = kT.shape[2];
+      let scores: tf.Tensor = batchMatMul(qh, kT); // (B*H, T, Tk)
+      scores = tf.mul(scores, 1 / Math.sqrt(hd));
+      if (t > 1 || offset + t < tk) scores = tf.add(scores, causalMask(t, tk, offset));
+      let weights = tf.softmax(scores); // over the last axis (keys)
+      weights = this.dropout.forward(weights);
+      if (returnWeights) weightsOut = tf.keep(tf.reshape(weights, [b, h, t, tk])) as tf.Tensor4D; // (B*H,T,Tk) -> (B,H,T,Tk)
+      const ctx = batchMatMul(weights as tf.Tensor3D, vh); // (B*H, T, hd)
+      const merged =
+        t === 1
+          ? tf.reshape(ctx, [b, dOut]) // (B*H, 1, hd) -> (B, dOut)
+          : tf.reshape(tf.transpose(tf.reshape(ctx, [b, h, t, hd]), [0, 2, 1, 3]), [b * t, dOut]); // -> (B, T, H, hd) -> (B*T, dOut)
+      return this.out_proj.forward(merged) as tf.Tensor2D;
+    });
+    if (returnWeights) this.lastAttentionWeights = weightsOut;
+    return out;
+  }
+}

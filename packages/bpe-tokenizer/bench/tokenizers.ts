@@ -1,0 +1,124 @@
+// Benchmark: GPT-2 encoding throughput of llmfs vs js-tiktoken, tiktoken (WASM) and gpt-tokenizer on
+// the same multi-megabyte varied text in one process, plus the worst case (100k spaces + 100k 'a').
+// Run: npm run bench -w @llmfs/bpe-tokenizer   (set BENCH_MB to change the text size, default 5)
+import fs from 'node:fs';
+import os from 'node:os';
+import { Tiktoken as JsTiktoken } from 'js-tiktoken/lite';
+import jsGpt2 from 'js-tiktoken/ranks/gpt2';
+import { get_encoding } from 'tiktoken';
+import { encode as gptTokenizerEncode } from 'gpt-tokenizer/encoding/r50k_base';
+import { fixturePath } from '@llmfs/testing';
+import { getEncoding } from '../src/index.js';
+
+const targetMB = Number(process.env.BENCH_MB ?? 5);
+
+/** mulberry32: a small seeded PRNG so the text is the same on every run. */
+function rng(seed: number): () => number {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Varied text: the fixtures with shuffled words, generated words in many scripts, numbers, code, odd spaces. */
+function buildText(mb: number): string {
+  const rand = rng(42);
+  const pick = <T>(a: readonly T[]): T => a[Math.floor(rand() * a.length)];
+  const verdict = fs.readFileSync(fixturePath('data', 'the-verdict.txt'), 'utf8');
+  const instructions = fs.readFileSync(fixturePath('data', 'instruction-data.json'), 'utf8');
+  const englishWords = (verdict + instructions).split(/\s+/).filter(Boolean);
+  const scripts = [
+    'abcdefghijklmnopqrstuvwxyz', 'абвгдежзийклмнопрстуфхцчшщыьэюя', 'αβγδεζηθικλμνξοπρστυφχψω', 'äöüßéèêàçñøåœ',
+    '的一是不了人我在有他这为之大来以个中上们到说国和地也子时道出而要于就下得可你年生自会那后能对着事其里所去行过家十用发天如然作方成者多日都三小军二无同么经法当起与好看学进种将还分此心前面又定见只主没公从',
+    'あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわをん', 'アイウエオカキクケコサシスセソ',
+    '가나다라마바사아자차카타파하고노도로모보소오조초코토포호', 'ابتثجحخدذرزسشصضطظعغفقكلمنهوي', 'אבגדהוזחטיכלמנסעפצקרשת',
+    'कखगघङचछजझञटठडढणतथदधनपफबभमयरलवशषसह', 'กขคงจฉชซญดตถทนบปผพฟมยรลวสหอฮ',
+  ];
+  const emoji = ['😀', '🎉', '👍🏽', '👨‍👩‍👧‍👦', '🇫🇷', '❤️', '🧑🏿‍💻', '🙂', '🚀', '✨'];
+  const spaces = [' ', ' ', ' ', ' ', '  ', '\n', '\n\n', '\t', '\r\n', '\u00a0', '\u2028', '\u0085', '\u3000'];
+  const punct = ['.', ',', '!', '?', ';', ':', '—', '...', '"', "'s", "'ll", '(', ')', '-', '/', '«', '»', '。', '、'];
+  const parts: string[] = [];
+  let bytes = 0;
+  const push = (s: string) => {
+    parts.push(s);
+    bytes += Buffer.byteLength(s);
+  };
+  push(verdict);
+  push(instructions);
+  while (bytes < mb * 1e6) {
+    const r = rand();
+    let w: string;
+    if (r < 0.62) w = pick(englishWords);
+    else if (r < 0.8) {
+      const s = pick(scripts);
+      const len = 1 + Math.floor(rand() * 8);
+      w = '';
+      for (let k = 0; k < len; k++) w += s[Math.floor(rand() * s.length)];
+      if (rand() < 0.2) w = w[0].toUpperCase() + w.slice(1);
+    } else if (r < 0.88) w = String(Math.floor(rand() * 10 ** (1 + Math.floor(rand() * 7))));
+    else if (r < 0.93) w = pick(emoji);
+    else if (r < 0.97) w = pick(['const x = y[i] + 1;', 'fn(a, b) => a * b', '{"key": [1, 2, 3]}', 'https://example.org/a?b=c', '<div class="x">', '$$\\sum_i x_i$$']);
+    else w = pick(englishWords).split('').reverse().join('');
+    push(w + (rand() < 0.1 ? pick(punct) : '') + pick(spaces));
+  }
+  return parts.join('');
+}
+
+function time(f: () => unknown): number {
+  const t0 = performance.now();
+  f();
+  return (performance.now() - t0) / 1000;
+}
+
+const text = buildText(targetMB);
+const mb = Buffer.byteLength(text) / 1e6;
+const llmfs = getEncoding('gpt2');
+const tk = get_encoding('gpt2');
+const js = new JsTiktoken(jsGpt2);
+const tokenizers: Array<[string, (s: string) => ArrayLike<number>]> = [
+  ['llmfs', (s) => llmfs.encode(s)],
+  ['js-tiktoken', (s) => js.encode(s)],
+  ['tiktoken (WASM)', (s) => tk.encode(s)],
+  ['gpt-tokenizer', (s) => gptTokenizerEncode(s)],
+];
+
+console.log(`text: ${mb.toFixed(2)} MB UTF-8, ${text.length.toLocaleString()} UTF-16 units (fixtures + generated multilingual words, seeded)`);
+const ref = Array.from(tk.encode(text));
+const ours = llmfs.encode(text);
+const same = ref.length === ours.length && ref.every((x, i) => x === ours[i]);
+console.log(`llmfs ids identical to tiktoken on the whole text: ${same ? 'yes' : 'NO'} (${ref.length.toLocaleString()} tokens)`);
+
+console.log(`load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} cores; wall-clock figures, best of 2 runs`);
+const results: Array<{ name: string; mbs: number; worst: string; worstS: number }> = [];
+const warm = text.slice(0, 200_000);
+for (const [name, encode] of tokenizers) {
+  encode(warm);
+  const secs = Math.min(time(() => encode(text)), time(() => encode(text)));
+  results.push({ name, mbs: mb / secs, worst: '', worstS: 0 });
+}
+
+// Worst case: 100k spaces + 100k 'a' (two long pieces). js-tiktoken's merge is quadratic (about 7 min at
+// full size), so it runs at 1/10 the size and the time is extrapolated by 10^2.
+const worst = (n: number) => ' '.repeat(n) + 'a'.repeat(n);
+for (const r of results) {
+  const encode = tokenizers.find(([n]) => n === r.name)![1];
+  if (r.name === 'js-tiktoken') {
+    const small = time(() => encode(worst(10_000)));
+    r.worstS = small * 100;
+    r.worst = `${r.worstS.toFixed(0)} s (extrapolated: ${small.toFixed(2)} s at 10k+10k x 100, quadratic)`;
+  } else {
+    encode(worst(10_000)); // warm-up at a tenth of the size
+    r.worstS = time(() => encode(worst(100_000)));
+    r.worst = `${r.worstS < 1 ? (r.worstS * 1000).toFixed(0) + ' ms' : r.worstS.toFixed(1) + ' s'}`;
+  }
+}
+
+const base = results.find((r) => r.name === 'gpt-tokenizer')!.mbs;
+console.log('\n| tokenizer | MB/s | vs gpt-tokenizer | 100k spaces + 100k "a" |');
+console.log('|---|---|---|---|');
+for (const r of results) console.log(`| ${r.name} | ${r.mbs.toFixed(1)} | ${(r.mbs / base).toFixed(2)}x | ${r.worst} |`);
+const ourWorst = results[0].worstS;
+console.log(`\nllmfs worst case ${ourWorst < 0.1 ? 'under' : 'OVER'} the 0.1 s goal; throughput ${(results[0].mbs / base).toFixed(2)}x gpt-tokenizer (goal 2x)`);
+tk.free();

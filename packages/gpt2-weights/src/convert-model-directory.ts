@@ -1,0 +1,66 @@
+// convertModelDirectory (Node): OpenAI release folder <-> Hugging Face model directory, without building
+// a model. Tensors stream from the source one at a time (the OpenAI output collects them for its index).
+import { WeightMappingError } from './errors.js';
+import { configToHf, configToHparams } from './model-config.js';
+import type { TensorToWrite, WriteDtype } from './safetensors-writer.js';
+import type { BundleTensor } from './tf-bundle-writer.js';
+import { openWeightSource } from './weight-source.js';
+import { transpose2d } from './weight-mapping.js';
+
+/** Options of convertModelDirectory. */
+export interface ConvertOptions {
+  /** Output layout (default: the other one). */
+  format?: 'hf' | 'openai';
+  /** safetensors storage dtype for "hf" (default F32). */
+  dtype?: WriteDtype;
+}
+
+/** Converts the model in `src` to `dst` (created); returns the output format. */
+export async function convertModelDirectory(src: string, dst: string, opts: ConvertOptions = {}): Promise<'hf' | 'openai'> {
+  const fs = await import('node:fs/promises');
+  const path = await import('node:path');
+  const { writeFileAtomic } = await import('./node-files.js');
+  const source = await openWeightSource(src);
+  const format = opts.format ?? (source.format === 'hf' ? 'openai' : 'hf');
+  const text = (o: unknown) => [new TextEncoder().encode(JSON.stringify(o, null, 2) + '\n')];
+  try {
+    await fs.mkdir(dst, { recursive: true });
+    const { cfg } = source;
+    if (format === 'hf') {
+      const { writeSafetensors } = await import('./safetensors-file.js');
+      const tensors = new Map<string, TensorToWrite>();
+      for (const e of source.mapping) {
+        if (e.llmfs === 'out_head.weight') {
+          if (!source.tied) {
+            tensors.set('lm_head.weight', { shape: [cfg.vocabSize, cfg.embDim], data: async () => transpose2d((await source.read(e)).data, cfg.embDim, cfg.vocabSize) });
+          }
+          continue;
+        }
+        tensors.set(`transformer.${e.hf}`, { shape: e.shape, data: async () => (await source.read(e)).data });
+      }
+      if (!cfg.qkvBias) for (let i = 0; i < cfg.nLayers; i++) tensors.set(`transformer.h.${i}.attn.c_attn.bias`, { shape: [3 * cfg.embDim], data: new Float32Array(3 * cfg.embDim) });
+      await writeSafetensors(path.join(dst, 'model.safetensors'), tensors, { format: 'pt' }, { dtype: opts.dtype });
+      await writeFileAtomic(path.join(dst, 'config.json'), text(configToHf(cfg, { tied: source.tied })));
+    } else {
+      if (!source.tied) throw new WeightMappingError(`${src}: the output head is not tied to wte; the OpenAI layout cannot hold it`);
+      const { writeTfCheckpoint } = await import('./tf-bundle-writer.js');
+      const tensors = new Map<string, BundleTensor>();
+      for (const e of source.mapping) {
+        if (e.llmfs === 'out_head.weight') continue;
+        const t = await source.read(e);
+        tensors.set(e.openai, { shape: e.openaiTransform === 'squeeze0' ? [1, ...t.shape] : t.shape, data: t.data });
+      }
+      if (!cfg.qkvBias) for (let i = 0; i < cfg.nLayers; i++) tensors.set(`model/h${i}/attn/c_attn/b`, { shape: [3 * cfg.embDim], data: new Float32Array(3 * cfg.embDim) });
+      await writeTfCheckpoint(path.join(dst, 'model.ckpt'), tensors);
+      await writeFileAtomic(path.join(dst, 'hparams.json'), text(configToHparams(cfg)));
+      await writeFileAtomic(path.join(dst, 'checkpoint'), [new TextEncoder().encode('model_checkpoint_path: "model.ckpt"\nall_model_checkpoint_paths: "model.ckpt"\n')]);
+    }
+    // Tokenizer files travel along when the source has them.
+    for (const f of ['encoder.json', 'vocab.bpe', 'vocab.json', 'merges.txt', 'tokenizer.json']) {
+      await fs.copyFile(path.join(src, f), path.join(dst, f)).catch(() => undefined);
+    }
+    return format;
+  } finally {
+    await source.close();
+  }
+}

@@ -1,0 +1,38 @@
+// Dropout (PyTorch nn.Dropout): zero with probability p and scale by 1/(1-p) in training; identity in eval.
+// The mask comes from tf.randomUniform seeded from an Rng, so a run is reproducible from its seed.
+import * as tf from '@tensorflow/tfjs';
+import { NNError } from './errors.js';
+import { Module } from './module.js';
+import { Rng } from './rng.js';
+
+/** Options of `Dropout`. */
+export interface DropoutOptions {
+  /** Generator for the masks (default: a fresh Rng(123)). */
+  rng?: Rng;
+}
+
+/** Inverted dropout with a seeded mask. */
+export class Dropout extends Module {
+  /** The generator that seeds each mask (its state can be saved for exact resume). */
+  readonly rng: Rng;
+
+  constructor(
+    readonly p: number,
+    opts: DropoutOptions = {},
+  ) {
+    super();
+    if (!(p >= 0 && p < 1)) throw new NNError(`Dropout: p must be in [0, 1), got ${p}`);
+    this.rng = opts.rng ?? new Rng(123);
+  }
+
+  /** x -> x * mask / (1 - p) in training, x itself in eval or when p = 0. */
+  forward(x: tf.Tensor): tf.Tensor {
+    if (!this.training || this.p === 0) return x;
+    const seed = this.rng.seed();
+    return tf.tidy(() => {
+      const keep = tf.greaterEqual(tf.randomUniform(x.shape, 0, 1, 'float32', seed), this.p);
+      const scale = tf.div(tf.cast(keep, 'float32'), 1 - this.p);
+      return tf.mul(x, scale);
+    });
+  }
+}

@@ -1,0 +1,65 @@
+// Embedding (PyTorch nn.Embedding): a gather whose gradient is a scatterND, because wasm lacks the
+// UnsortedSegmentSum kernel tf.gather's own gradient needs (PLATFORM-NOTES.md).
+import * as tf from '@tensorflow/tfjs';
+import { ShapeMismatchError } from './errors.js';
+import { Module } from './module.js';
+import { Rng } from './rng.js';
+
+/** Tensor of `shape` filled with N(0, std) from `rng`. */
+export function normalTensor(shape: number[], std: number, rng: Rng): tf.Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(rng.fillNormal(new Float32Array(n), 0, std), shape, 'float32');
+}
+
+const gatherRows = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [weight, ids, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+  save([ids]);
+  const shape = weight.shape as [number, number];
+  return {
+    value: tf.gather(weight, ids),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const flatIds = saved[0];
+      // dW[v] = sum of dy rows whose id is v; scatterND sums duplicate indices.
+      const idx = tf.reshape(flatIds, [-1, 1]); // (N,) -> (N, 1)
+      const dW = tf.scatterND(idx, dy, shape);
+      return [dW, tf.zerosLike(flatIds)];
+    },
+  };
+});
+
+/** Row lookup of a [num, dim] matrix; `gatherRows(weight, ids)` for any int32 ids, trainable on every backend. */
+export function embeddingLookup(weight: tf.Tensor2D, ids: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const flat = tf.reshape(ids, [-1]); // (...) -> (N,)
+    const rows = gatherRows(weight, flat); // (N, dim)
+    return tf.reshape(rows, [...ids.shape, weight.shape[1]]); // (N, dim) -> (..., dim)
+  });
+}
+
+/** Options of `Embedding`. */
+export interface EmbeddingOptions {
+  /** Generator for the init (default: a fresh Rng(123)). */
+  rng?: Rng;
+}
+
+/** Lookup table [num, dim], init N(0, 1) as PyTorch. */
+export class Embedding extends Module {
+  /** [numEmbeddings, embeddingDim] */
+  readonly weight: tf.Variable;
+
+  constructor(
+    readonly numEmbeddings: number,
+    readonly embeddingDim: number,
+    opts: EmbeddingOptions = {},
+  ) {
+    super();
+    const rng = opts.rng ?? new Rng(123);
+    this.weight = this.registerParameter('weight', normalTensor([numEmbeddings, embeddingDim], 1, rng));
+  }
+
+  /** ids int32 [...] -> [..., dim]. Ids are not range-checked here (callers check before, cheaply). */
+  forward(ids: tf.Tensor): tf.Tensor {
+    if (ids.dtype !== 'int32') throw new ShapeMismatchError(`Embedding: ids must be int32, got ${ids.dtype}`);
+    return embeddingLookup(this.weight as tf.Tensor2D, ids);
+  }
+}

@@ -1,0 +1,60 @@
+// Linear layer (PyTorch nn.Linear) with the weight stored [in, out] so matmuls stay untransposed.
+import * as tf from '@tensorflow/tfjs';
+import { ShapeMismatchError } from './errors.js';
+import { isRecordingGradients, matMul2d } from './mat-mul-2d.js';
+import { Module } from './module.js';
+import { Rng } from './rng.js';
+
+/** Options of `Linear`. */
+export interface LinearOptions {
+  /** Add a bias (default true). */
+  bias?: boolean;
+  /** Generator for the init (default: a fresh Rng(123)). */
+  rng?: Rng;
+}
+
+/** Tensor of `shape` filled with U(-bound, bound) from `rng`. */
+export function uniformTensor(shape: number[], bound: number, rng: Rng): tf.Tensor {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(rng.fillUniform(new Float32Array(n), -bound, bound), shape, 'float32');
+}
+
+/** y = x W + b, W [in, out]; init U(-1/sqrt(in), 1/sqrt(in)) as PyTorch. */
+export class Linear extends Module {
+  /** [inFeatures, outFeatures] */
+  readonly weight: tf.Variable;
+  /** [outFeatures] */
+  readonly bias?: tf.Variable;
+
+  constructor(
+    readonly inFeatures: number,
+    readonly outFeatures: number,
+    opts: LinearOptions = {},
+  ) {
+    super();
+    const rng = opts.rng ?? new Rng(123);
+    const bound = 1 / Math.sqrt(inFeatures);
+    this.weight = this.registerParameter('weight', uniformTensor([inFeatures, outFeatures], bound, rng));
+    if (opts.bias ?? true) this.bias = this.registerParameter('bias', uniformTensor([outFeatures], bound, rng));
+  }
+
+  /** x [..., in] -> [..., out]; multiplied as 2-D [N, in] x [in, out]. */
+  forward(x: tf.Tensor): tf.Tensor {
+    const lead = x.shape.slice(0, -1);
+    if (x.shape[x.rank - 1] !== this.inFeatures) {
+      throw new ShapeMismatchError(`Linear: input [${x.shape.join(',')}] does not end in ${this.inFeatures}`);
+    }
+    return tf.tidy(() => {
+      const x2 = (x.rank === 2 ? x : tf.reshape(x, [-1, this.inFeatures])) as tf.Tensor2D; // (..., in) -> (N, in)
+      let y: tf.Tensor;
+      if (isRecordingGradients()) {
+        y = matMul2d(x2, this.weight as tf.Tensor2D);
+        if (this.bias) y = tf.add(y, this.bias);
+      } else {
+        // Inference: one fused kernel (its own gradient would use transposed products, so not when taping).
+        y = tf.fused.matMul({ a: x2, b: this.weight as tf.Tensor2D, bias: this.bias });
+      }
+      return x.rank === 2 ? y : tf.reshape(y, [...lead, this.outFeatures]); // (N, out) -> (..., out)
+    });
+  }
+}

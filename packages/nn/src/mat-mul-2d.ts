@@ -1,0 +1,74 @@
+// Matrix products whose forward and backward passes never use tfjs's transposed matmul
+// (on wasm, transposeA/transposeB are ~10x slower: PLATFORM-NOTES.md). Transposes are explicit copies.
+import * as tf from '@tensorflow/tfjs';
+import { ShapeMismatchError } from './errors.js';
+
+const matMul2dGrad = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [a, b, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+  save([a, b]);
+  return {
+    value: tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
+      // dA = dy @ B^T ; dB = A^T @ dy
+      return [tf.matMul(dy as tf.Tensor2D, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy as tf.Tensor2D)];
+    },
+  };
+});
+
+/** a [m,k] @ b [k,n] -> [m,n], with a gradient that uses only plain (non-transposed) matmuls. */
+export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  if (a.rank !== 2 || b.rank !== 2 || a.shape[1] !== b.shape[0]) {
+    throw new ShapeMismatchError(`matMul2d: cannot multiply [${a.shape.join(',')}] by [${b.shape.join(',')}]`);
+  }
+  return isRecordingGradients() ? (matMul2dGrad(a, b) as tf.Tensor2D) : tf.matMul(a, b);
+}
+
+/** True while tfjs records a gradient tape (inside tf.grad / tf.variableGrads). */
+export function isRecordingGradients(): boolean {
+  const state = (tf.engine() as unknown as { state: { gradientDepth: number } }).state;
+  return state.gradientDepth > 0;
+}
+
+/**
+ * Batched product without autodiff. tfjs 4.22's wasm kernel runs any batch > 1 through a naive loop
+ * (~1 GFLOP/s); XNNPACK only serves 2-D products, so on wasm large batches are split into 2-D ones.
+ */
+function bmm(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
+  const [n, m, k] = a.shape;
+  const p = b.shape[2];
+  if (n === 1 || 2 * m * k * p < 200_000 || tf.getBackend() !== 'wasm') return tf.matMul(a, b);
+  return tf.tidy(() => {
+    const as = tf.split(a, n, 0);
+    const bs = tf.split(b, n, 0);
+    // each (1, m, k) @ (1, k, p) -> (m, p); stacked back to (n, m, p)
+    const outs = as.map((ai, i) => tf.matMul(tf.reshape(ai, [m, k]) as tf.Tensor2D, tf.reshape(bs[i], [k, p]) as tf.Tensor2D));
+    return tf.reshape(tf.concat(outs, 0), [n, m, p]) as tf.Tensor3D;
+  });
+}
+
+const batchMatMulGrad = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+  const [a, b, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+  save([a, b]);
+  return {
+    value: bmm(a as tf.Tensor3D, b as tf.Tensor3D),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sa, sb] = saved as [tf.Tensor3D, tf.Tensor3D];
+      return [
+        bmm(dy as tf.Tensor3D, tf.transpose(sb, [0, 2, 1])),
+        bmm(tf.transpose(sa, [0, 2, 1]), dy as tf.Tensor3D),
+      ];
+    },
+  };
+});
+
+/**
+ * Batched a [n,m,k] @ b [n,k,p] -> [n,m,p] (same batch on both sides, no broadcasting), with a gradient
+ * that uses only plain products; on wasm, large batches run as 2-D XNNPACK products.
+ */
+export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
+  if (a.rank !== 3 || b.rank !== 3 || a.shape[0] !== b.shape[0] || a.shape[2] !== b.shape[1]) {
+    throw new ShapeMismatchError(`batchMatMul: cannot multiply [${a.shape.join(',')}] by [${b.shape.join(',')}]`);
+  }
+  return isRecordingGradients() ? (batchMatMulGrad(a, b) as tf.Tensor3D) : bmm(a, b);
+}

@@ -1,0 +1,85 @@
+// Side effects, declared here only: kernel fixes for the wasm backend, registered by initBackend.
+// - Slice: tfjs 4.22's wasm Slice copies the whole input (readSync) before copying the slice, so each
+//   slice costs O(input): 24 head slices of a [24,256,64] tensor took 150 ms. This one reads the heap in
+//   place, O(output).
+// - UnsortedSegmentSum: missing from wasm, and the gradient of tf.gather needs it ("Kernel
+//   'UnsortedSegmentSum' not registered for backend 'wasm'"). A plain loop over the heap.
+import * as tf from '@tensorflow/tfjs';
+
+interface WasmLike {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): Float32Array | Int32Array | Uint8Array;
+}
+
+let registered = false;
+
+function fastSlice(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo {
+  const x = args.inputs.x as tf.TensorInfo;
+  const backend = args.backend as WasmLike;
+  const attrs = args.attrs as unknown as { begin: number[]; size: number[] };
+  const [begin, size] = tf.slice_util.parseSliceParams(x as unknown as tf.Tensor, attrs.begin, attrs.size);
+  const out = backend.makeOutput(size, x.dtype);
+  if (size.some((s) => s === 0)) return out;
+  // Views are taken after makeOutput: allocating may grow (and replace) the heap buffer.
+  const xv = backend.typedArrayFromHeap(x);
+  const ov = backend.typedArrayFromHeap(out);
+  const shape = x.shape;
+  const rank = shape.length;
+  const strides = tf.util.computeStrides(shape);
+  if (tf.slice_util.isSliceContinous(shape, begin, size)) {
+    const off = tf.slice_util.computeFlatOffset(begin, strides);
+    ov.set(xv.subarray(off, off + ov.length));
+    return out;
+  }
+  // Copy runs of the innermost dimension, iterating over the outer index space.
+  const inner = size[rank - 1];
+  const outer = size.slice(0, rank - 1);
+  const idx = new Array<number>(rank - 1).fill(0);
+  let o = 0;
+  const nRuns = outer.reduce((a, b) => a * b, 1);
+  for (let r = 0; r < nRuns; r++) {
+    let src = begin[rank - 1];
+    for (let d = 0; d < rank - 1; d++) src += (begin[d] + idx[d]) * strides[d];
+    ov.set(xv.subarray(src, src + inner), o);
+    o += inner;
+    for (let d = rank - 2; d >= 0; d--) {
+      if (++idx[d] < outer[d]) break;
+      idx[d] = 0;
+    }
+  }
+  return out;
+}
+
+function unsortedSegmentSum(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo {
+  const x = args.inputs.x as tf.TensorInfo;
+  const ids = args.inputs.segmentIds as tf.TensorInfo;
+  const backend = args.backend as WasmLike;
+  const n = (args.attrs as unknown as { numSegments: number }).numSegments;
+  const innerShape = x.shape.slice(ids.shape.length);
+  const out = backend.makeOutput([n, ...innerShape], x.dtype);
+  const inner = innerShape.reduce((a, b) => a * b, 1);
+  const xv = backend.typedArrayFromHeap(x);
+  const iv = backend.typedArrayFromHeap(ids);
+  const ov = backend.typedArrayFromHeap(out);
+  ov.fill(0);
+  for (let i = 0; i < iv.length; i++) {
+    const id = iv[i];
+    if (id < 0 || id >= n) continue; // as TensorFlow: out-of-range ids are dropped
+    const src = i * inner;
+    const dst = id * inner;
+    for (let j = 0; j < inner; j++) ov[dst + j] += xv[src + j];
+  }
+  return out;
+}
+
+/** Registers the wasm kernel fixes once (called by initBackend after the wasm backend loads). */
+export function registerWasmKernels(): void {
+  if (registered) return;
+  registered = true;
+  const kernel = tf.getKernel('Slice', 'wasm');
+  if (kernel) tf.unregisterKernel('Slice', 'wasm');
+  tf.registerKernel({ kernelName: 'Slice', backendName: 'wasm', kernelFunc: fastSlice as unknown as tf.KernelFunc });
+  if (!tf.getKernel('UnsortedSegmentSum', 'wasm')) {
+    tf.registerKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSum as unknown as tf.KernelFunc });
+  }
+}

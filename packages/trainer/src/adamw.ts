@@ -1,0 +1,135 @@
+// AdamW with PyTorch's semantics (torch.optim.AdamW, book ch05): decoupled weight decay
+// p -= lr * wd * p, then Adam with bias correction and eps added after sqrt(v_hat).
+// Moments are kept per parameter name, so they save and restore by name.
+import * as tf from '@tensorflow/tfjs';
+import { TrainerError } from './errors.js';
+
+/** Options of {@link AdamW} (PyTorch defaults except lr). */
+export interface AdamWOptions {
+  lr: number;
+  betas?: [number, number];
+  eps?: number;
+  weightDecay?: number;
+}
+
+interface Moments {
+  m: tf.Variable;
+  v: tf.Variable;
+  step: number;
+}
+
+/** torch.optim.AdamW over named variables; parameters without a gradient (frozen) are skipped. */
+export class AdamW {
+  lr: number;
+  readonly betas: [number, number];
+  readonly eps: number;
+  readonly weightDecay: number;
+  private readonly params: Map<string, tf.Variable>;
+  private readonly state = new Map<string, Moments>();
+  /** Number of `step` calls so far. */
+  stepCount = 0;
+
+  constructor(params: Array<[string, tf.Variable]>, opts: AdamWOptions) {
+    this.params = new Map(params);
+    if (this.params.size !== params.length) throw new TrainerError('AdamW: parameter names must be unique');
+    this.lr = opts.lr;
+    this.betas = opts.betas ?? [0.9, 0.999];
+    this.eps = opts.eps ?? 1e-8;
+    this.weightDecay = opts.weightDecay ?? 0.01;
+  }
+
+  /** Applies one update from gradients keyed by parameter name (missing names are left alone). */
+  step(grads: Map<string, tf.Tensor> | Record<string, tf.Tensor>): void {
+    const entries = grads instanceof Map ? [...grads.entries()] : Object.entries(grads);
+    const [b1, b2] = this.betas;
+    this.stepCount++;
+    for (const [name, g] of entries) {
+      const p = this.params.get(name);
+      if (!p) throw new TrainerError(`AdamW: gradient for unknown parameter '${name}'`);
+      if (!p.trainable) continue;
+      if (g.shape.join(',') !== p.shape.join(',')) {
+        throw new TrainerError(`AdamW: gradient of '${name}' is [${g.shape}], parameter is [${p.shape}]`);
+      }
+      let st = this.state.get(name);
+      if (!st) {
+        st = { m: tf.variable(tf.zerosLike(p), false), v: tf.variable(tf.zerosLike(p), false), step: 0 };
+        this.state.set(name, st);
+      }
+      st.step++;
+      const bc1 = 1 - Math.pow(b1, st.step);
+      const bc2 = 1 - Math.pow(b2, st.step);
+      const s = st;
+      tf.tidy(() => {
+        // decoupled weight decay first, as torch: p.mul_(1 - lr * wd)
+        const decayed = this.weightDecay !== 0 ? tf.mul(p, 1 - this.lr * this.weightDecay) : p;
+        const m = tf.add(tf.mul(s.m, b1), tf.mul(g, 1 - b1));
+        const v = tf.add(tf.mul(s.v, b2), tf.mul(tf.square(g), 1 - b2));
+        // denom = sqrt(v) / sqrt(bc2) + eps; p -= (lr / bc1) * m / denom
+        const denom = tf.add(tf.div(tf.sqrt(v), Math.sqrt(bc2)), this.eps);
+        const upd = tf.mul(tf.div(m, denom), this.lr / bc1);
+        s.m.assign(m);
+        s.v.assign(v);
+        p.assign(tf.sub(decayed, upd));
+      });
+    }
+  }
+
+  /**
+   * Optimizer state by parameter name: `<name>.exp_avg`, `<name>.exp_avg_sq` (copies) and
+   * `<name>.step` (float32 scalar), plus `__adamw__.step_count`. The caller disposes the tensors.
+   */
+  stateDict(): Map<string, tf.Tensor> {
+    const out = new Map<string, tf.Tensor>();
+    for (const [name, s] of this.state) {
+      out.set(`${name}.exp_avg`, tf.clone(s.m));
+      out.set(`${name}.exp_avg_sq`, tf.clone(s.v));
+      out.set(`${name}.step`, tf.scalar(s.step, 'float32'));
+    }
+    out.set('__adamw__.step_count', tf.scalar(this.stepCount, 'float32'));
+    return out;
+  }
+
+  /** Restores a {@link stateDict}; throws naming the parameter when names or shapes do not match. */
+  loadStateDict(dict: Map<string, tf.Tensor>): void {
+    const read = (key: string): tf.Tensor => {
+      const t = dict.get(key);
+      if (!t) throw new TrainerError(`AdamW.loadStateDict: missing '${key}'`);
+      return t;
+    };
+    const names = new Set<string>();
+    for (const key of dict.keys()) {
+      const m = /^(.*)\.(exp_avg|exp_avg_sq|step)$/.exec(key);
+      if (m) names.add(m[1]);
+      else if (key !== '__adamw__.step_count') throw new TrainerError(`AdamW.loadStateDict: unexpected entry '${key}'`);
+    }
+    const loaded = new Map<string, { m: tf.Tensor; v: tf.Tensor; step: number }>();
+    for (const name of names) {
+      const p = this.params.get(name);
+      if (!p) throw new TrainerError(`AdamW.loadStateDict: state for unknown parameter '${name}'`);
+      const m = read(`${name}.exp_avg`);
+      const v = read(`${name}.exp_avg_sq`);
+      for (const [k, t] of [['exp_avg', m], ['exp_avg_sq', v]] as const) {
+        if (t.shape.join(',') !== p.shape.join(',')) {
+          throw new TrainerError(`AdamW.loadStateDict: '${name}.${k}' is [${t.shape}], parameter is [${p.shape}]`);
+        }
+      }
+      loaded.set(name, { m, v, step: read(`${name}.step`).dataSync()[0] });
+    }
+    this.disposeState();
+    for (const [name, s] of loaded) {
+      this.state.set(name, { m: tf.variable(tf.cast(s.m, 'float32'), false), v: tf.variable(tf.cast(s.v, 'float32'), false), step: s.step });
+    }
+    const count = dict.get('__adamw__.step_count');
+    this.stepCount = count ? count.dataSync()[0] : 0;
+  }
+
+  /** Frees the moment tensors. */
+  dispose(): void {
+    this.disposeState();
+  }
+
+  private disposeState(): void {
+    for (const s of this.state.values()) tf.dispose([s.m, s.v]);
+    this.state.clear();
+  }
+}

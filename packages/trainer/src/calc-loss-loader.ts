@@ -1,0 +1,29 @@
+// calc_loss_loader (book ch05): mean batch loss over the first numBatches batches of a loader.
+import * as tf from '@tensorflow/tfjs';
+import { calcLossBatch } from './calc-loss-batch.js';
+import type { BatchLike, TrainableModel } from './types.js';
+
+/**
+ * Mean of the per-batch losses over the first `numBatches` batches (all when omitted; capped at
+ * the loader's length). NaN for an empty loader, as the book. Runs without gradients.
+ */
+export async function calcLossLoader(
+  loader: Iterable<BatchLike> & { length?: number },
+  model: Pick<TrainableModel, 'forward'>,
+  numBatches?: number,
+  opts: { ignoreIndex?: number } = {},
+): Promise<number> {
+  const len = loader.length ?? [...loader].length;
+  if (len === 0) return NaN;
+  const n = numBatches === undefined ? len : Math.min(numBatches, len);
+  let total = 0;
+  let i = 0;
+  for (const batch of loader) {
+    if (i >= n) break;
+    const loss = calcLossBatch(batch, model, opts);
+    total += (await loss.data())[0];
+    loss.dispose();
+    i++;
+  }
+  return total / n;
+}

@@ -1,0 +1,64 @@
+// Cross-entropy from logits and integer targets (book ch05 `calc_loss_batch`, ch07 ignore_index),
+// without a one-hot tensor: log-sum-exp per row, the target logit gathered from the flattened logits
+// with flat indices, and a hand-written gradient (softmax, then the target entries patched with
+// TensorScatterUpdate) so that no gather gradient (UnsortedSegmentSum, missing on wasm) runs.
+import * as tf from '@tensorflow/tfjs';
+import { TrainerError } from './errors.js';
+
+/** Options of {@link crossEntropy}. */
+export interface CrossEntropyOptions {
+  /** Targets equal to this are left out of the mean (PyTorch's default -100). */
+  ignoreIndex?: number;
+}
+
+/**
+ * Mean cross-entropy of `logits` [N, V] (or [B, T, V]) against int32 `targets` [N] (or [B, T]),
+ * like `torch.nn.functional.cross_entropy(logits, targets, ignore_index=-100)`. A batch whose
+ * targets are all ignored gives NaN, as PyTorch does.
+ */
+export function crossEntropy(logits: tf.Tensor, targets: tf.Tensor, opts: CrossEntropyOptions = {}): tf.Scalar {
+  const ignoreIndex = opts.ignoreIndex ?? -100;
+  const v = logits.shape[logits.shape.length - 1];
+  const n = logits.size / v;
+  if (targets.size !== n) {
+    throw new TrainerError(`crossEntropy: targets have ${targets.size} entries, logits [${logits.shape}] need ${n}`);
+  }
+  if (targets.dtype !== 'int32') throw new TrainerError(`crossEntropy: targets must be int32, got ${targets.dtype}`);
+
+  return tf.tidy(() => {
+    const x2d = tf.reshape(logits, [n, v]); // (..., V) -> (N, V)
+    const t = tf.reshape(targets, [n]);
+    const valid = tf.notEqual(t, tf.scalar(ignoreIndex, 'int32'));
+    const safeT = tf.where(valid, t, tf.zerosLike(t));
+    // flat index of row i's target in the (N*V) flattened logits
+    const idx = tf.add(tf.mul(tf.range(0, n, 1, 'int32'), tf.scalar(v, 'int32')), safeT);
+    const mask = tf.cast(valid, 'float32');
+    // w_i = mask_i / count: the weight of row i in the mean
+    const w = tf.div(mask, tf.sum(mask));
+
+    const ce = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+      const xs = args[0] as tf.Tensor2D;
+      const save = args[1] as tf.GradSaveFunc;
+      const m = tf.max(xs, 1, true); // (N, 1)
+      const lse = tf.add(m, tf.log(tf.sum(tf.exp(tf.sub(xs, m)), 1, true))); // (N, 1)
+      const picked = tf.gather(tf.reshape(xs, [n * v]), idx); // (N,)
+      const nll = tf.sub(tf.reshape(lse, [n]), picked); // (N,)
+      const value = tf.sum(tf.mul(nll, w)) as tf.Scalar;
+      save([xs, lse, picked, idx, w]);
+      return {
+        value,
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+          const [xSaved, lseSaved, pickedSaved, idxSaved, wSaved] = saved;
+          const scale = tf.mul(wSaved, dy); // (N,)
+          // softmax_ij * w_i * dy
+          const soft = tf.mul(tf.exp(tf.sub(xSaved, lseSaved)), tf.reshape(scale, [n, 1])); // (N, V)
+          // at the target entries: (p_target - 1) * w_i * dy
+          const atTarget = tf.mul(tf.sub(tf.exp(tf.sub(pickedSaved, tf.reshape(lseSaved, [n]))), 1), scale);
+          const g = tf.tensorScatterUpdate(tf.reshape(soft, [n * v]), tf.reshape(idxSaved, [n, 1]), atTarget);
+          return tf.reshape(g, [n, v]); // (N*V) -> (N, V)
+        },
+      };
+    });
+    return ce(x2d) as tf.Scalar;
+  });
+}

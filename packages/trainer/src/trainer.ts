@@ -1,0 +1,399 @@
+// The training loop of the book's train_model_simple (ch05) with appendix D's warmup, cosine decay and
+// clipping, as a class that emits events (step, eval, sample, checkpoint), stops cleanly on request,
+// guards against non-finite losses, and saves/restores everything an exact resume needs.
+import fs from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { AdamW } from './adamw.js';
+import { calcLossBatch } from './calc-loss-batch.js';
+import { calcLossLoader } from './calc-loss-loader.js';
+import {
+  type CheckpointIO,
+  TRAINER_STATE_FILE,
+  TRAINING_STATE_FILE,
+  pruneCheckpoints,
+  writeCheckpointDir,
+} from './checkpoint-store.js';
+import { clipGradNorm, globalGradNorm } from './clip-grad-norm.js';
+import { NonFiniteLossError, TrainerCheckpointError, TrainerError } from './errors.js';
+import { generateSample } from './generate-sample.js';
+import { type RngLike, collectRngs } from './rng-states.js';
+import type { LoaderLike, TokenizerLike, TrainableModel } from './types.js';
+import { type WarmupCosineOptions, warmupCosineLr } from './warmup-cosine-lr.js';
+
+/** Payload of the `step` event: one optimizer step (0-based `step`, `loss` before its update). */
+export interface StepEvent {
+  step: number;
+  epoch: number;
+  tokensSeen: number;
+  loss: number;
+  lr: number;
+  stepMs: number;
+  gradNorm: number;
+}
+/** Payload of the `eval` event (every evalFreq steps, evalIter batches of each loader). */
+export interface EvalEvent {
+  step: number;
+  epoch: number;
+  epochsSeen: number;
+  tokensSeen: number;
+  trainLoss: number;
+  valLoss: number;
+}
+/** Payload of the `sample` event (after each epoch). */
+export interface SampleEvent {
+  epoch: number;
+  step: number;
+  text: string;
+}
+/** Payload of the `checkpoint` event. */
+export interface CheckpointEvent {
+  step: number;
+  dir: string;
+}
+/** The events a {@link Trainer} emits. */
+export interface TrainerEvents {
+  step: StepEvent;
+  eval: EvalEvent;
+  sample: SampleEvent;
+  checkpoint: CheckpointEvent;
+}
+
+/** Options of {@link Trainer}. */
+export interface TrainerOptions {
+  model: TrainableModel;
+  optimizer: AdamW;
+  trainLoader: LoaderLike;
+  valLoader?: LoaderLike;
+  numEpochs: number;
+  /** Stop after this many optimizer steps in total (counted across epochs). */
+  maxSteps?: number;
+  /** Evaluate every evalFreq steps (after steps 0, evalFreq, 2*evalFreq, ...); 0 = never. */
+  evalFreq?: number;
+  evalIter?: number;
+  /** Learning-rate schedule (appendix D); without it the optimizer's lr stays fixed. */
+  schedule?: Omit<WarmupCosineOptions, 'totalSteps'> & { totalSteps?: number };
+  /** Global-norm clipping from step `fromStep` on (appendix D: from warmupSteps). */
+  gradClip?: { maxNorm: number; fromStep?: number };
+  /** Greedy sample after each epoch (book: "Every effort moves you", 50 tokens). */
+  startContext?: string;
+  tokenizer?: TokenizerLike;
+  sampleTokens?: number;
+  contextSize?: number;
+  checkpoint?: {
+    dir: string;
+    io: CheckpointIO;
+    /** Save every N optimizer steps (besides epoch ends, the end of the run and a stop request). */
+    everySteps?: number;
+    atEpochEnd?: boolean;
+    keepLast?: number;
+    /** Free-form run settings stored in trainer_state.json (the CLI keeps its flags there). */
+    runConfig?: unknown;
+  };
+  /** Generators to save for exact resume (default: every `rng` in the model tree). */
+  rngs?: RngLike[];
+  ignoreIndex?: number;
+}
+
+/** What a run returns (the book's train_losses, val_losses, track_tokens_seen, and more). */
+export interface TrainResult {
+  trainLosses: number[];
+  valLosses: number[];
+  tokensSeen: number[];
+  epochsSeen: number[];
+  evalSteps: number[];
+  steps: number;
+  interrupted: boolean;
+  lastCheckpoint?: string;
+}
+
+/** Contents of trainer_state.json. */
+export interface TrainerState {
+  format: 'llmfs-trainer-state';
+  version: 1;
+  step: number;
+  epoch: number;
+  batchInEpoch: number;
+  tokensSeen: number;
+  trainLosses: number[];
+  valLosses: number[];
+  trackTokensSeen: number[];
+  epochsSeen: number[];
+  evalSteps: number[];
+  rngStates: number[][];
+  lr: number;
+  schedule?: WarmupCosineOptions;
+  batchesPerEpoch: number;
+  runConfig?: unknown;
+}
+
+type Listener<T> = (e: T) => void;
+
+/** The book's training loop as an event-emitting, resumable object. */
+export class Trainer {
+  /** Optimizer steps done. */
+  step = 0;
+  /** Current epoch (0-based) and the next batch in it. */
+  epoch = 0;
+  batchInEpoch = 0;
+  tokensSeen = 0;
+  readonly trainLosses: number[] = [];
+  readonly valLosses: number[] = [];
+  readonly trackTokensSeen: number[] = [];
+  readonly epochsSeen: number[] = [];
+  readonly evalSteps: number[] = [];
+  lastCheckpoint?: string;
+  private readonly listeners: { [K in keyof TrainerEvents]: Array<Listener<TrainerEvents[K]>> } = {
+    step: [],
+    eval: [],
+    sample: [],
+    checkpoint: [],
+  };
+  private stopRequested = false;
+  private readonly rngs: RngLike[];
+  private readonly baseLr: number;
+  private lastSavedStep = -1;
+
+  constructor(readonly opts: TrainerOptions) {
+    this.rngs = opts.rngs ?? collectRngs(opts.model);
+    this.baseLr = opts.optimizer.lr;
+    if (opts.trainLoader.length === 0) throw new TrainerError('Trainer: the training loader has no batches');
+  }
+
+  /** Subscribes to an event; returns a function that unsubscribes. */
+  on<K extends keyof TrainerEvents>(event: K, listener: Listener<TrainerEvents[K]>): () => void {
+    const list = this.listeners[event] as Array<Listener<TrainerEvents[K]>>;
+    list.push(listener);
+    return () => list.splice(list.indexOf(listener) >>> 0, 1);
+  }
+
+  private emit<K extends keyof TrainerEvents>(event: K, payload: TrainerEvents[K]): void {
+    for (const l of this.listeners[event] as Array<Listener<TrainerEvents[K]>>) l(payload);
+  }
+
+  /** Asks the run to stop after the current step; it saves a checkpoint (when configured) and returns. */
+  requestStop(): void {
+    this.stopRequested = true;
+  }
+
+  /** Steps of the whole run: maxSteps, or epochs x batches per epoch. */
+  totalSteps(): number {
+    const byEpochs = this.opts.numEpochs * this.opts.trainLoader.length;
+    return this.opts.maxSteps !== undefined ? Math.min(this.opts.maxSteps, byEpochs) : byEpochs;
+  }
+
+  private schedule(): WarmupCosineOptions | undefined {
+    const s = this.opts.schedule;
+    return s ? { ...s, totalSteps: s.totalSteps ?? this.totalSteps() } : undefined;
+  }
+
+  /** Learning rate of 0-based step `step`. */
+  lrAt(step: number): number {
+    const s = this.schedule();
+    return s ? warmupCosineLr(step, s) : this.baseLr;
+  }
+
+  /** Runs (or continues) training until numEpochs / maxSteps, or a stop request. */
+  async run(): Promise<TrainResult> {
+    const { model, optimizer, trainLoader } = this.opts;
+    const total = this.totalSteps();
+    const evalFreq = this.opts.evalFreq ?? 0;
+    const vars = model.trainableParameters();
+    const nameOf = new Map(vars.map(([n, v]) => [v.name, n]));
+    const varList = vars.map(([, v]) => v);
+    model.train();
+    let interrupted = false;
+    outer: while (this.epoch < this.opts.numEpochs && this.step < total) {
+      const it = trainLoader.batches
+        ? trainLoader.batches({ epoch: this.epoch, startBatch: this.batchInEpoch })
+        : [...trainLoader].slice(this.batchInEpoch)[Symbol.iterator]();
+      for (const batch of it) {
+        if (this.step >= total) break outer;
+        const lr = this.lrAt(this.step);
+        optimizer.lr = lr;
+        const t0 = performance.now();
+        const { value, grads } = tf.variableGrads(() => calcLossBatch(batch, model, { ignoreIndex: this.opts.ignoreIndex }), varList);
+        const named = new Map<string, tf.Tensor>();
+        for (const [k, g] of Object.entries(grads)) named.set(nameOf.get(k) ?? k, g);
+        let loss: number;
+        let gradNorm: number;
+        try {
+          loss = (await value.data())[0];
+          if (!Number.isFinite(loss)) throw new NonFiniteLossError(this.step, 'loss', loss);
+          const clip = this.opts.gradClip;
+          gradNorm = clip && this.step >= (clip.fromStep ?? 0) ? clipGradNorm(named, clip.maxNorm) : globalGradNorm(named);
+          if (!Number.isFinite(gradNorm)) throw new NonFiniteLossError(this.step, 'gradient norm', gradNorm);
+          optimizer.step(named);
+        } finally {
+          value.dispose();
+          tf.dispose([...named.values()]);
+        }
+        this.tokensSeen += batch.batchSize * batch.seqLen;
+        const stepMs = performance.now() - t0;
+        const done = this.step;
+        this.step++;
+        this.batchInEpoch++;
+        this.emit('step', { step: done, epoch: this.epoch + 1, tokensSeen: this.tokensSeen, loss, lr, stepMs, gradNorm });
+        if (evalFreq > 0 && done % evalFreq === 0) await this.evaluate(done);
+        const every = this.opts.checkpoint?.everySteps;
+        if (every && this.step % every === 0) await this.saveCheckpoint();
+        // let signal handlers (Ctrl-C) run between steps
+        await new Promise((r) => setImmediate(r));
+        if (this.stopRequested) {
+          interrupted = true;
+          break outer;
+        }
+      }
+      if (this.batchInEpoch < trainLoader.length) break; // maxSteps reached mid-epoch
+      this.epoch++;
+      this.batchInEpoch = 0;
+      const { startContext, tokenizer } = this.opts;
+      if (startContext !== undefined && tokenizer) {
+        const ctx = this.opts.contextSize ?? (model as { cfg?: { contextLength?: number } }).cfg?.contextLength ?? 1024;
+        const text = generateSample(model, tokenizer, startContext, ctx, this.opts.sampleTokens ?? 50);
+        this.emit('sample', { epoch: this.epoch, step: this.step, text });
+      }
+      if (this.opts.checkpoint && this.opts.checkpoint.atEpochEnd !== false) await this.saveCheckpoint();
+    }
+    if (this.opts.checkpoint && this.lastSavedStep !== this.step) await this.saveCheckpoint();
+    return {
+      trainLosses: [...this.trainLosses],
+      valLosses: [...this.valLosses],
+      tokensSeen: [...this.trackTokensSeen],
+      epochsSeen: [...this.epochsSeen],
+      evalSteps: [...this.evalSteps],
+      steps: this.step,
+      interrupted,
+      lastCheckpoint: this.lastCheckpoint,
+    };
+  }
+
+  /** The book's evaluate_model: evalIter batches of each loader in eval mode. */
+  async evaluate(step = this.step): Promise<EvalEvent> {
+    const { model, trainLoader, valLoader } = this.opts;
+    const evalIter = this.opts.evalIter ?? 5;
+    model.eval();
+    let trainLoss: number;
+    let valLoss: number;
+    try {
+      // the k-th evaluation reads the train loader in epoch k's order: varied like the book's fresh
+      // DataLoader iteration, yet the same after a resume
+      const k = this.evalSteps.length;
+      const trainBatches = trainLoader.batches
+        ? { length: trainLoader.length, [Symbol.iterator]: () => trainLoader.batches!({ epoch: k }) }
+        : trainLoader;
+      trainLoss = await calcLossLoader(trainBatches, model, evalIter, { ignoreIndex: this.opts.ignoreIndex });
+      const valBatches = valLoader?.batches
+        ? { length: valLoader.length, [Symbol.iterator]: () => valLoader.batches!({ epoch: 0 }) }
+        : valLoader;
+      valLoss = valBatches ? await calcLossLoader(valBatches, model, evalIter, { ignoreIndex: this.opts.ignoreIndex }) : NaN;
+    } finally {
+      model.train();
+    }
+    const e: EvalEvent = {
+      step,
+      epoch: this.epoch + 1,
+      epochsSeen: this.step / trainLoader.length,
+      tokensSeen: this.tokensSeen,
+      trainLoss,
+      valLoss,
+    };
+    this.trainLosses.push(trainLoss);
+    this.valLosses.push(valLoss);
+    this.trackTokensSeen.push(this.tokensSeen);
+    this.epochsSeen.push(e.epochsSeen);
+    this.evalSteps.push(step);
+    this.emit('eval', e);
+    return e;
+  }
+
+  /** Everything but the tensors that an exact resume needs. */
+  state(): TrainerState {
+    return {
+      format: 'llmfs-trainer-state',
+      version: 1,
+      step: this.step,
+      epoch: this.epoch,
+      batchInEpoch: this.batchInEpoch,
+      tokensSeen: this.tokensSeen,
+      trainLosses: [...this.trainLosses],
+      valLosses: [...this.valLosses],
+      trackTokensSeen: [...this.trackTokensSeen],
+      epochsSeen: [...this.epochsSeen],
+      evalSteps: [...this.evalSteps],
+      rngStates: this.rngs.map((r) => r.getState()),
+      lr: this.opts.optimizer.lr,
+      schedule: this.schedule(),
+      batchesPerEpoch: this.opts.trainLoader.length,
+      runConfig: this.opts.checkpoint?.runConfig,
+    };
+  }
+
+  /** Writes a checkpoint (model directory + training state + manifest) and prunes old ones. */
+  async saveCheckpoint(): Promise<string> {
+    const ck = this.opts.checkpoint;
+    if (!ck) throw new TrainerError('Trainer.saveCheckpoint: no checkpoint options were given');
+    const moments = this.opts.optimizer.stateDict();
+    let dir: string;
+    try {
+      dir = await writeCheckpointDir(ck.dir, this.step, async (tmp) => {
+        await ck.io.saveModel(tmp, this.opts.model);
+        await ck.io.saveTensors(path.join(tmp, TRAINING_STATE_FILE), moments);
+        fs.writeFileSync(path.join(tmp, TRAINER_STATE_FILE), JSON.stringify(this.state(), null, 1) + '\n');
+      });
+    } finally {
+      tf.dispose([...moments.values()]);
+    }
+    pruneCheckpoints(ck.dir, ck.keepLast ?? 2);
+    this.lastSavedStep = this.step;
+    this.lastCheckpoint = dir;
+    this.emit('checkpoint', { step: this.step, dir });
+    return dir;
+  }
+
+  /**
+   * Restores the optimizer, RNG states, data position and loss history from a checkpoint directory.
+   * The model weights are the caller's job (load the same directory's model first).
+   */
+  async restore(dir: string, io: CheckpointIO): Promise<TrainerState> {
+    let st: TrainerState;
+    try {
+      st = JSON.parse(fs.readFileSync(path.join(dir, TRAINER_STATE_FILE), 'utf8')) as TrainerState;
+    } catch (err) {
+      throw new TrainerCheckpointError(`${path.join(dir, TRAINER_STATE_FILE)}: ${(err as Error).message}`);
+    }
+    if (st.format !== 'llmfs-trainer-state') throw new TrainerCheckpointError(`${dir}: not an llmfs trainer state`);
+    if (st.batchesPerEpoch !== this.opts.trainLoader.length) {
+      throw new TrainerCheckpointError(
+        `${dir}: saved with ${st.batchesPerEpoch} batches per epoch, this run has ${this.opts.trainLoader.length} (different data or batch settings)`,
+      );
+    }
+    if (st.rngStates.length !== this.rngs.length) {
+      throw new TrainerCheckpointError(`${dir}: ${st.rngStates.length} saved RNG states, the model has ${this.rngs.length}`);
+    }
+    const moments = await io.loadTensors(path.join(dir, TRAINING_STATE_FILE));
+    try {
+      this.opts.optimizer.loadStateDict(moments);
+    } finally {
+      tf.dispose([...moments.values()]);
+    }
+    st.rngStates.forEach((s, i) => this.rngs[i].setState(s));
+    this.step = st.step;
+    this.epoch = st.epoch;
+    this.batchInEpoch = st.batchInEpoch;
+    this.tokensSeen = st.tokensSeen;
+    for (const [dst, src] of [
+      [this.trainLosses, st.trainLosses],
+      [this.valLosses, st.valLosses],
+      [this.trackTokensSeen, st.trackTokensSeen],
+      [this.epochsSeen, st.epochsSeen],
+      [this.evalSteps, st.evalSteps],
+    ] as const) {
+      dst.length = 0;
+      dst.push(...src.map((x) => (x === null ? NaN : x)));
+    }
+    this.lastSavedStep = st.step;
+    this.lastCheckpoint = dir;
+    return st;
+  }
+}
