@@ -31,6 +31,9 @@ export const CHROMIUM_FLAGS = [
 /** SwiftShader flags: a software WebGL (and WebGPU adapter, where Chromium offers one). */
 export const SWIFTSHADER_FLAGS = ['--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
 
+/** Flags that give headless Chromium a WebGPU adapter with no GPU (SwiftShader's Vulkan). */
+export const WEBGPU_FLAGS = [...SWIFTSHADER_FLAGS, '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--enable-features=Vulkan'];
+
 /** Why the browser tests cannot run here, or undefined when they can (in CI they always must). */
 export function skipReason(): string | undefined {
   if (fs.existsSync(CHROMIUM)) return undefined;

@@ -53,13 +53,16 @@ export class MultiHeadAttention extends Module {
     const [b, t, dIn] = x.shape;
     if (x.rank !== 3 || dIn !== this.dIn) throw new ShapeMismatchError(`MultiHeadAttention: input [${x.shape.join(',')}] is not [B, T, ${this.dIn}]`);
     return tf.tidy(() => {
-      const y = this.forwardFlat(tf.reshape(x, [b * t, dIn]) as tf.Tensor2D, b, t, opts); // (B,T,dIn) -> (B*T,dIn)
+      const y = this.forwardFlat(tf.reshape(x, [1, b * t, dIn]), b, t, opts); // (B,T,dIn) -> (1,B*T,dIn)
       return tf.reshape(y, [b, t, this.dOut]) as tf.Tensor3D; // (B*T, dOut) -> (B, T, dOut)
     });
   }
 
-  /** Same as forward on rows flattened to x [B*T, dIn] -> [B*T, dOut] (saves reshapes inside GPTModel). */
-  forwardFlat(x: tf.Tensor2D, b: number, t: number, opts: AttentionForwardOptions = {}): tf.Tensor2D {
+  /**
+   * Same as forward on rows flattened to x [B*T, dIn] or [1, B*T, dIn] -> the same rank with dOut
+   * (GPTModel keeps activations flat between blocks, which saves reshapes).
+   */
+  forwardFlat<X extends tf.Tensor>(x: X, b: number, t: number, opts: AttentionForwardOptions = {}): X {
     const { cache, returnWeights } = opts;
     const h = this.numHeads;
     const hd = this.headDim;
@@ -67,7 +70,7 @@ export class MultiHeadAttention extends Module {
     let weightsOut: tf.Tensor4D | undefined;
     const out = tf.tidy(() => {
       const qkv = this.qkv.forward(x); // (B*T, 3*dOut), columns q | k | v
-      const [q, k, v] = tf.split(qkv, 3, 1);
+      const [q, k, v] = tf.split(qkv, 3, -1);
       let qh: tf.Tensor3D;
       let kT: tf.Tensor3D;
       let vh: tf.Tensor3D;
@@ -94,11 +97,12 @@ export class MultiHeadAttention extends Module {
       weights = this.dropout.forward(weights);
       if (returnWeights) weightsOut = tf.keep(tf.reshape(weights, [b, h, t, tk])) as tf.Tensor4D; // (B*H,T,Tk) -> (B,H,T,Tk)
       const ctx = batchMatMul(weights as tf.Tensor3D, vh); // (B*H, T, hd)
+      const rowsShape = [...x.shape.slice(0, -1), dOut]; // (B*T, dOut) or (1, B*T, dOut)
       const merged =
         t === 1
-          ? tf.reshape(ctx, [b, dOut]) // (B*H, 1, hd) -> (B, dOut)
-          : tf.reshape(tf.transpose(tf.reshape(ctx, [b, h, t, hd]), [0, 2, 1, 3]), [b * t, dOut]); // -> (B, T, H, hd) -> (B*T, dOut)
-      return this.out_proj.forward(merged) as tf.Tensor2D;
+          ? tf.reshape(ctx, rowsShape) // (B*H, 1, hd) -> (B, dOut)
+          : tf.reshape(tf.transpose(tf.reshape(ctx, [b, h, t, hd]), [0, 2, 1, 3]), rowsShape); // -> (B, T, H, hd) -> (B*T, dOut)
+      return this.out_proj.forward(merged) as X;
     });
     if (returnWeights) this.lastAttentionWeights = weightsOut;
     return out;

@@ -4,6 +4,7 @@
 import { bytePairMerge } from './byte-pair-merge.js';
 import { DisallowedSpecialTokenError, TokenizerError, UnknownTokenIdError } from './errors.js';
 import { nextPieceEnd } from './pre-tokenize.js';
+import { ASCII_CLASS, LETTER } from './unicode-class.js';
 import type { RankTable } from './rank-table.js';
 
 /** Options of `encode`, as tiktoken's `allowed_special` / `disallowed_special`. */
@@ -23,6 +24,8 @@ export interface StreamDecoder {
 }
 
 const encoder = new TextEncoder();
+const FNV_OFFSET = 0x811c9dc5 | 0;
+const FNV_PRIME = 0x01000193;
 
 // Scratch for one piece's UTF-8 bytes.
 let scratch = new Uint8Array(256);
@@ -129,6 +132,30 @@ export class Encoding {
     const { pieces, byteToId } = this.ranks;
     let i = start;
     while (i < end) {
+      // Fast path, fused scan + hash: " ?[A-Za-z]+" ending before ASCII or the end (most English pieces).
+      {
+        let k = i;
+        let h = FNV_OFFSET;
+        let c = text.charCodeAt(k);
+        if (c === 32 && k + 1 < end) {
+          h = Math.imul(h ^ 32, FNV_PRIME);
+          c = text.charCodeAt(++k);
+        }
+        if (c < 128 && ASCII_CLASS[c] === LETTER) {
+          do {
+            h = Math.imul(h ^ c, FNV_PRIME);
+            c = ++k < end ? text.charCodeAt(k) : 0;
+          } while (k < end && c < 128 && ASCII_CLASS[c] === LETTER);
+          if (k === end || c < 128) {
+            const id = pieces.getHashed(text, i, k, h);
+            if (id >= 0) {
+              out.push(id);
+              i = k;
+              continue;
+            }
+          }
+        }
+      }
       const j = nextPieceEnd(text, i, end);
       const len = j - i;
       if (len === 1) {

@@ -111,6 +111,25 @@ export class PieceTable {
     }
   }
 
+  /** `get` for a caller that already ran the FNV-1a loop over s[i..j) (the encoder's fused scan). */
+  getHashed(s: string, i: number, j: number, fnv: number): number {
+    const len = j - i;
+    if (len > this.maxLength) return -1;
+    const { slots, chars, starts, ends, mask } = this;
+    let h = (fnv ^ (fnv >>> 15)) & mask;
+    for (;;) {
+      const id = slots[h] - 1;
+      if (id < 0) return -1;
+      const a = starts[id];
+      if (ends[id] - a === len) {
+        let k = 0;
+        while (k < len && chars[a + k] === s.charCodeAt(i + k)) k++;
+        if (k === len) return id;
+      }
+      h = (h + 1) & mask;
+    }
+  }
+
   /** Id of the token whose text is `s[i..j)`, or -1. */
   get(s: string, i: number, j: number): number {
     const len = j - i;

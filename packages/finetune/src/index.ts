@@ -9,7 +9,17 @@ export { SPAM_CLASSES, SPAM_FILE_NAME, parseSpamTsv, unzipSpamCollection, readSp
 export { SPAM_URLS, downloadSpamData, type DownloadSpamOptions } from './download-spam-data.js';
 export { SpamDataset, createSpamDataLoader, type SpamDatasetOptions, type SpamLoaderOptions } from './spam-dataset.js';
 export { addClassificationHead, freezeForClassification, numClassesOf, type FreezeOptions } from './classification-head.js';
-export { lastTokenLogits, calcClassifierLossBatch, calcClassifierLossLoader, calcAccuracyLoader } from './classifier-loss.js';
+export {
+  lastTokenLogits,
+  embedTokens,
+  runBlocks,
+  lastTokenHead,
+  firstTrainableBlock,
+  classifierTrainStep,
+  calcClassifierLossBatch,
+  calcClassifierLossLoader,
+  calcAccuracyLoader,
+} from './classifier-loss.js';
 export { trainClassifierSimple, evaluateClassifier, type TrainClassifierOptions, type TrainClassifierResult } from './train-classifier-simple.js';
 export { classifyReview, type Classification } from './classify-review.js';
 export { CLASSIFIER_ARCHITECTURE, isClassifierConfig, saveClassifierDirectory, loadClassifierDirectory, type ClassifierInfo, type LoadedClassifier } from './classifier-directory.js';

@@ -2,8 +2,8 @@
 // steps on evalIter batches, train/val accuracy after each epoch.
 import type { GPTModel } from '@llmfs/gpt-model';
 import type { BatchLoader, LabelBatch } from './batch.js';
-import { calcAccuracyLoader, calcClassifierLossBatch, calcClassifierLossLoader } from './classifier-loss.js';
-import { trainStep, type StepOptimizer } from './train-step.js';
+import { calcAccuracyLoader, calcClassifierLossLoader, classifierTrainStep } from './classifier-loss.js';
+import type { StepOptimizer } from './train-step.js';
 
 /** Options of trainClassifierSimple (the book: 5 epochs, evalFreq 50, evalIter 5). */
 export interface TrainClassifierOptions {
@@ -54,7 +54,7 @@ export async function trainClassifierSimple(
     model.train();
     for (const batch of trainLoader.batches({ epoch })) {
       if (opts.shouldStop?.()) return res;
-      const loss = trainStep(model, optimizer, () => calcClassifierLossBatch(batch, model));
+      const loss = classifierTrainStep(model, optimizer, batch);
       res.examplesSeen += batch.batchSize;
       globalStep++;
       res.steps++;

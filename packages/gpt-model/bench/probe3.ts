@@ -3,7 +3,7 @@ import { initBackend } from '@llmfs/nn';
 import { GPTModel, GPT_CONFIG_124M } from '../src/index.js';
 async function main() {
   await initBackend('wasm');
-  const cfg = { ...GPT_CONFIG_124M, nLayers: Number(process.env.L ?? 12), vocabSize: Number(process.env.V ?? 50257) };
+  const cfg = { ...GPT_CONFIG_124M, nLayers: Number(process.env.L ?? 12), vocabSize: Number(process.env.V ?? 50257), embDim: Number(process.env.C ?? 768) };
   const model = new GPTModel(cfg).eval();
   const cache = model.createCache();
   const ids = tf.tensor2d([[1, 2, 3, 4]], [1, 4], 'int32') as tf.Tensor2D;

@@ -1,6 +1,6 @@
 // GELU, tanh approximation (book section 4.3), as GPT-2 uses it.
 import * as tf from '@tensorflow/tfjs';
-import { Module } from '@llmfs/nn';
+import { Module, geluInference } from '@llmfs/nn';
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
@@ -9,6 +9,8 @@ const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
  * z = sqrt(2/pi) x (1 + 0.044715 x^2): the same function (0.5 (1 + tanh z) = sigmoid(2 z)) in 6 ops, not 9.
  */
 export function gelu(x: tf.Tensor): tf.Tensor {
+  const fused = geluInference(x);
+  if (fused) return fused;
   return tf.tidy(() => {
     const twoZ = tf.mul(x, tf.add(tf.mul(tf.square(x), 2 * SQRT_2_OVER_PI * 0.044715), 2 * SQRT_2_OVER_PI));
     return tf.mul(x, tf.sigmoid(twoZ));

@@ -76,23 +76,23 @@ export class GPTModel extends Module {
     const [b, t] = ids.shape;
     const c = this.cfg.embDim;
     return tf.tidy(() => {
-      const flatIds = tf.reshape(ids, [b * t]); // (B, T) -> (B*T,)
-      const tok = this.tok_emb.forward(flatIds); // (B*T, C)
+      const n = b * t;
+      const tok = this.tok_emb.forward(tf.reshape(ids, [1, n])); // (B, T) -> (1, B*T) -> (1, B*T, C)
       const pos = tf.slice(this.pos_emb.weight, [offset, 0], [t, c]); // (T, C)
-      // (B*T, C) + (T, C): broadcast over the batch through a (B, T, C) view when B > 1
-      const summed = b === 1 ? tf.add(tok, pos) : tf.reshape(tf.add(tf.reshape(tok, [b, t, c]), pos), [b * t, c]);
-      let x = this.drop_emb.forward(summed) as tf.Tensor2D;
+      // (1, B*T, C) + (T, C): broadcast over the batch through a (B, T, C) view when B > 1
+      const summed = b === 1 ? tf.add(tok, pos) : tf.reshape(tf.add(tf.reshape(tok, [b, t, c]), pos), [1, n, c]);
+      let x = this.drop_emb.forward(summed);
       this.trf_blocks.layers.forEach((blk, i) => {
         x = blk.forwardFlat(x, b, t, { cache: cache?.layers[i] });
       });
       let rows = t;
       if (lastOnly && t > 1) {
-        // keep the last position of each row: (B*T, C) -> (B, T, C) -> (B, 1, C) -> (B, C)
-        x = tf.reshape(tf.slice(tf.reshape(x, [b, t, c]), [0, t - 1, 0], [b, 1, c]), [b, c]) as tf.Tensor2D;
+        // keep the last position of each row: (1, B*T, C) -> (B, T, C) -> (B, 1, C) -> (1, B, C)
+        x = tf.reshape(tf.slice(tf.reshape(x, [b, t, c]), [0, t - 1, 0], [b, 1, c]), [1, b, c]);
         rows = 1;
       }
-      x = this.final_norm.forward(x) as tf.Tensor2D;
-      return tf.reshape(this.out_head.forward(x), [b, rows, this.cfg.vocabSize]) as tf.Tensor3D; // (B, T, V)
+      x = this.final_norm.forward(x);
+      return tf.reshape(this.out_head.forward(x), [b, rows, this.cfg.vocabSize]) as tf.Tensor3D; // (1, B*rows, V) -> (B, rows, V)
     });
   }
 }

@@ -37,16 +37,16 @@ export class TransformerBlock extends Module {
   /** x [B, T, C] -> [B, T, C]. */
   forward(x: tf.Tensor3D, opts: BlockForwardOptions = {}): tf.Tensor3D {
     const [b, t, c] = x.shape;
-    return tf.tidy(() => tf.reshape(this.forwardFlat(tf.reshape(x, [b * t, c]) as tf.Tensor2D, b, t, opts), [b, t, c]) as tf.Tensor3D);
+    return tf.tidy(() => tf.reshape(this.forwardFlat(tf.reshape(x, [1, b * t, c]), b, t, opts), [b, t, c]) as tf.Tensor3D);
   }
 
-  /** Same on rows flattened to [B*T, C] (GPTModel keeps activations 2-D between blocks). */
-  forwardFlat(x: tf.Tensor2D, b: number, t: number, opts: BlockForwardOptions = {}): tf.Tensor2D {
+  /** Same on rows flattened to [1, B*T, C] (GPTModel keeps activations flat between blocks). */
+  forwardFlat<X extends tf.Tensor>(x: X, b: number, t: number, opts: BlockForwardOptions = {}): X {
     return tf.tidy(() => {
-      const a = this.att.forwardFlat(this.norm1.forward(x) as tf.Tensor2D, b, t, opts);
+      const a = this.att.forwardFlat(this.norm1.forward(x), b, t, opts);
       const x1 = tf.add(x, this.drop_shortcut.forward(a));
       const f = this.ff.forward(this.norm2.forward(x1));
-      return tf.add(x1, this.drop_shortcut.forward(f)) as tf.Tensor2D;
+      return tf.add(x1, this.drop_shortcut.forward(f)) as X;
     });
   }
 }

@@ -1,5 +1,5 @@
 // Child of the load benchmark: one measurement in a fresh process, printed as JSON.
-// argv: <mode> <dir>. Modes: model (loadModelDirectory on wasm), stream (every tensor read and converted,
+// argv: <mode> <dir>. Modes: init (new GPTModel only: the random init loading replaces), model (loadModelDirectory on wasm), stream (every tensor read and converted,
 // no model), whole (the naive peer: readFileSync + readSafetensors of the whole file).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,6 +14,11 @@ if (mode === 'model') {
   await initBackend('wasm', { log: () => {} });
   const { model } = await loadModelDirectory(dir);
   model.dispose();
+} else if (mode === 'init') {
+  await initBackend('wasm', { log: () => {} });
+  const { GPTModel } = await import('@llmfs/gpt-model');
+  const { configFromHf } = await import('../src/index.js');
+  new GPTModel(configFromHf(JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8')))).dispose();
 } else if (mode === 'stream') {
   const src = await openWeightSource(dir);
   for (const e of src.mapping) await src.read(e);
@@ -25,4 +30,6 @@ if (mode === 'model') {
 const ms = performance.now() - t0;
 clearInterval(timer);
 peak = Math.max(peak, process.memoryUsage().rss);
-console.log(JSON.stringify({ mode, dir, ms, peakRssMB: peak / 2 ** 20, maxRssMB: process.resourceUsage().maxRSS / 1024 }));
+// VmHWM: this process image's own peak RSS (ru_maxrss would carry the parent's peak across exec).
+const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+console.log(JSON.stringify({ mode, dir, ms, sampledPeakMB: peak / 2 ** 20, maxRssMB: hwm ? Number(hwm[1]) / 1024 : peak / 2 ** 20 }));

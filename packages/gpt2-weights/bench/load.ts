@@ -20,12 +20,13 @@ const run = (mode: string, dir: string) =>
 const rows: Array<[string, number, { ms: number; maxRssMB: number }]> = [
   ['safetensors: tensors streamed (no model)', stSize, run('stream', hf)],
   ['bundle: tensors streamed + CRC32C (no model)', bundleSize, run('stream', openai)],
+  ['new GPTModel(124M) alone (random init, wasm)', 0, run('init', hf)],
   ['safetensors -> GPTModel (wasm)', stSize, run('model', hf)],
   ['bundle -> GPTModel (wasm)', bundleSize, run('model', openai)],
   ['peer: readFileSync + readSafetensors whole', stSize, run('whole', hf)],
 ];
-const baseline = JSON.parse(execFileSync(process.execPath, ['--conditions=@llmfs/source', '--import', 'tsx', '-e', 'console.log(JSON.stringify({maxRssMB: process.resourceUsage().maxRSS/1024}))'], { encoding: 'utf8' }));
+const baseline = JSON.parse(execFileSync(process.execPath, ['--conditions=@llmfs/source', '--import', 'tsx', '-e', 'console.log(JSON.stringify({maxRssMB: Number(/VmHWM:\\s+(\\d+)/.exec(require("fs").readFileSync("/proc/self/status","utf8"))[1])/1024}))'], { encoding: 'utf8' }));
 console.log(`\nGPT-2 124M shape, random fp32 weights; empty node+tsx process max RSS ${baseline.maxRssMB.toFixed(0)} MB`);
 console.log('| what | file MB | load s | max RSS MB | RSS / file |');
 console.log('|---|---|---|---|---|');
-for (const [what, mb, r] of rows) console.log(`| ${what} | ${mb.toFixed(0)} | ${(r.ms / 1000).toFixed(2)} | ${r.maxRssMB.toFixed(0)} | ${(r.maxRssMB / mb).toFixed(2)} |`);
+for (const [what, mb, r] of rows) console.log(`| ${what} | ${mb ? mb.toFixed(0) : '-'} | ${(r.ms / 1000).toFixed(2)} | ${r.maxRssMB.toFixed(0)} | ${mb ? (r.maxRssMB / mb).toFixed(2) : '-'} |`);

@@ -9,6 +9,8 @@ export interface ByteSource {
   readonly name: string;
   /** Reads exactly `length` bytes at `offset` (caller guarantees the range lies inside `size`). */
   read(offset: number, length: number): Promise<Uint8Array>;
+  /** Optional: reads `target.length` bytes at `offset` straight into `target` (saves a copy). */
+  readInto?(offset: number, target: Uint8Array): Promise<void>;
   close?(): Promise<void>;
 }
 

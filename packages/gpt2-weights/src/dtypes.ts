@@ -1,7 +1,8 @@
 // Float conversions between float32 and the 16-bit formats safetensors holds (F16, BF16), and
 // little-endian copies that work at any byte offset (safetensors data need not be 4-byte aligned).
 
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/** True on little-endian hosts (all mainstream ones); the byte-copy fast paths depend on it. */
+export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Bytes per element of each safetensors dtype (the reference parser's list). */
 export const SAFETENSORS_DTYPE_SIZES: Readonly<Record<string, number>> = Object.freeze({

@@ -46,6 +46,14 @@ export async function loadWeightsIntoGpt(model: GPTModel, source: WeightSource):
     if (v.shape.length !== e.shape.length || v.shape.some((d, i) => d !== e.shape[i])) {
       throw new WeightMappingError(`parameter "${e.llmfs}" has shape ${JSON.stringify(v.shape)}, the weights ${JSON.stringify(e.shape)}`);
     }
+    if (e.llmfs === 'out_head.weight' && source.tied && params.has('tok_emb.weight') && seen.has('tok_emb.weight')) {
+      // Tied head: transpose the loaded embedding on the backend instead of re-reading wte from disk.
+      const head = tf.tidy(() => tf.transpose(params.get('tok_emb.weight')!)); // (V, C) -> (C, V)
+      v.assign(head);
+      head.dispose();
+      seen.add(e.llmfs);
+      continue;
+    }
     const t = await source.read(e);
     const value = tf.tensor(t.data, t.shape, 'float32');
     v.assign(value);

@@ -16,13 +16,18 @@ export async function fileSource(filePath: string): Promise<ByteSource> {
     name: filePath,
     async read(offset, length) {
       const buf = new Uint8Array(length);
+      await this.readInto!(offset, buf);
+      return buf;
+    },
+    async readInto(offset, buf) {
+      const length = buf.length;
       let done = 0;
       while (done < length) {
-        const { bytesRead } = await fh.read(buf, done, length - done, offset + done);
+        // Node caps one read at 2 GiB; read in 64 MiB pieces.
+        const { bytesRead } = await fh.read(buf, done, Math.min(length - done, 64 << 20), offset + done);
         if (bytesRead === 0) throw new Error(`${filePath}: unexpected end of file at ${offset + done}`);
         done += bytesRead;
       }
-      return buf;
     },
     close: () => fh.close(),
   };

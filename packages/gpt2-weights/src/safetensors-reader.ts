@@ -2,7 +2,7 @@
 // so a 6.4 GB gpt2-xl file never has to sit in memory twice. F32/F16/BF16/F64 come out as float32.
 import { bufferSource, type ByteSource } from './byte-source.js';
 import { SafetensorsError } from './errors.js';
-import { decodeToFloat32, FLOAT_DTYPES, type FloatDtype } from './dtypes.js';
+import { decodeToFloat32, FLOAT_DTYPES, LITTLE_ENDIAN, type FloatDtype } from './dtypes.js';
 import { parseSafetensorsHeader, readHeaderSize, type SafetensorsEntry, type SafetensorsHeader } from './safetensors-header.js';
 
 /** A tensor as this package hands it to the model: float32 values, row-major. */
@@ -60,6 +60,13 @@ export class SafetensorsReader {
     if (!e) throw new SafetensorsError(`${this.source.name}: no tensor "${name}"`);
     if (!(FLOAT_DTYPES as readonly string[]).includes(e.dtype)) {
       throw new SafetensorsError(`${this.source.name}: tensor "${name}" has dtype ${e.dtype}; only F32, F16, BF16 and F64 load as float32`);
+    }
+    const start = this.header.dataStart + e.begin;
+    if (e.dtype === 'F32' && this.source.readInto && LITTLE_ENDIAN) {
+      // Straight into the result's memory: no intermediate byte copy.
+      const data = new Float32Array((e.end - e.begin) / 4);
+      await this.source.readInto(start, new Uint8Array(data.buffer));
+      return { dtype: e.dtype, shape: [...e.shape], data };
     }
     const bytes = await this.rawBytes(name);
     return { dtype: e.dtype, shape: [...e.shape], data: decodeToFloat32(bytes, e.dtype as FloatDtype) };

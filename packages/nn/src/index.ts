@@ -15,3 +15,4 @@ export { disposeTensors, countNewTensors } from './memory.js';
 export { NNError, ShapeMismatchError, MissingParameterError, BackendError } from './errors.js';
 export { Sequential } from './sequential.js';
 export type { Layer } from './sequential.js';
+export { layerNormInference, geluInference } from './fused-inference.js';

@@ -4,6 +4,7 @@
 //   place, O(output).
 // - UnsortedSegmentSum: missing from wasm, and the gradient of tf.gather needs it ("Kernel
 //   'UnsortedSegmentSum' not registered for backend 'wasm'"). A plain loop over the heap.
+// - LlmfsLayerNorm, LlmfsGeluTanh: inference-only fused kernels (see fused-inference.ts).
 import * as tf from '@tensorflow/tfjs';
 
 interface WasmLike {
@@ -72,6 +73,50 @@ function unsortedSegmentSum(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.Na
   return out;
 }
 
+function layerNormKernel(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo {
+  const { x, scale, shift } = args.inputs as Record<string, tf.TensorInfo>;
+  const backend = args.backend as WasmLike;
+  const eps = (args.attrs as unknown as { eps: number }).eps;
+  const out = backend.makeOutput(x.shape, 'float32');
+  const xv = backend.typedArrayFromHeap(x);
+  const gv = backend.typedArrayFromHeap(scale);
+  const bv = backend.typedArrayFromHeap(shift);
+  const ov = backend.typedArrayFromHeap(out);
+  const c = x.shape[x.shape.length - 1];
+  for (let r = 0; r < xv.length; r += c) {
+    let mean = 0;
+    for (let j = 0; j < c; j++) mean += xv[r + j];
+    mean /= c;
+    let v = 0;
+    for (let j = 0; j < c; j++) {
+      const d = xv[r + j] - mean;
+      v += d * d;
+    }
+    const inv = 1 / Math.sqrt(v / c + eps); // biased variance
+    for (let j = 0; j < c; j++) ov[r + j] = (xv[r + j] - mean) * inv * gv[j] + bv[j];
+  }
+  return out;
+}
+
+const GELU_A = Math.sqrt(2 / Math.PI);
+
+function geluKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
+  const x = args.inputs.x as tf.TensorInfo;
+  const backend = args.backend as WasmLike;
+  const out = backend.makeOutput(x.shape, 'float32');
+  const xv = backend.typedArrayFromHeap(x);
+  const ov = backend.typedArrayFromHeap(out);
+  for (let i = 0; i < xv.length; i++) {
+    const v = xv[i];
+    ov[i] = 0.5 * v * (1 + Math.tanh(GELU_A * (v + 0.044715 * v * v * v)));
+  }
+  return out;
+}
+
+/** Inference-only fused kernels (no gradients): one engine call instead of 6-9 small ops. */
+export const LAYER_NORM_KERNEL = 'LlmfsLayerNorm';
+export const GELU_KERNEL = 'LlmfsGeluTanh';
+
 /** Registers the wasm kernel fixes once (called by initBackend after the wasm backend loads). */
 export function registerWasmKernels(): void {
   if (registered) return;
@@ -79,6 +124,8 @@ export function registerWasmKernels(): void {
   const kernel = tf.getKernel('Slice', 'wasm');
   if (kernel) tf.unregisterKernel('Slice', 'wasm');
   tf.registerKernel({ kernelName: 'Slice', backendName: 'wasm', kernelFunc: fastSlice as unknown as tf.KernelFunc });
+  tf.registerKernel({ kernelName: LAYER_NORM_KERNEL, backendName: 'wasm', kernelFunc: layerNormKernel as unknown as tf.KernelFunc });
+  tf.registerKernel({ kernelName: GELU_KERNEL, backendName: 'wasm', kernelFunc: geluKernel as unknown as tf.KernelFunc });
   if (!tf.getKernel('UnsortedSegmentSum', 'wasm')) {
     tf.registerKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSum as unknown as tf.KernelFunc });
   }

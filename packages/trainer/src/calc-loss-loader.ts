@@ -1,5 +1,4 @@
 // calc_loss_loader (book ch05): mean batch loss over the first numBatches batches of a loader.
-import * as tf from '@tensorflow/tfjs';
 import { calcLossBatch } from './calc-loss-batch.js';
 import type { BatchLike, TrainableModel } from './types.js';
 

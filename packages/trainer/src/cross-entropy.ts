@@ -1,7 +1,7 @@
 // Cross-entropy from logits and integer targets (book ch05 `calc_loss_batch`, ch07 ignore_index),
 // without a one-hot tensor: log-sum-exp per row, the target logit gathered from the flattened logits
-// with flat indices, and a hand-written gradient (softmax, then the target entries patched with
-// TensorScatterUpdate) so that no gather gradient (UnsortedSegmentSum, missing on wasm) runs.
+// with flat indices, and a hand-written gradient (softmax from the forward pass's exp, then the target
+// entries patched with TensorScatterUpdate) so that no gather gradient (UnsortedSegmentSum, missing on wasm) runs.
 import * as tf from '@tensorflow/tfjs';
 import { TrainerError } from './errors.js';
 
@@ -40,18 +40,20 @@ export function crossEntropy(logits: tf.Tensor, targets: tf.Tensor, opts: CrossE
       const xs = args[0] as tf.Tensor2D;
       const save = args[1] as tf.GradSaveFunc;
       const m = tf.max(xs, 1, true); // (N, 1)
-      const lse = tf.add(m, tf.log(tf.sum(tf.exp(tf.sub(xs, m)), 1, true))); // (N, 1)
+      const e = tf.exp(tf.sub(xs, m)); // (N, V), kept: the backward pass reuses it instead of a second exp
+      const s = tf.sum(e, 1, true); // (N, 1)
+      const lse = tf.add(m, tf.log(s)); // (N, 1)
       const picked = tf.gather(tf.reshape(xs, [n * v]), idx); // (N,)
       const nll = tf.sub(tf.reshape(lse, [n]), picked); // (N,)
       const value = tf.sum(tf.mul(nll, w)) as tf.Scalar;
-      save([xs, lse, picked, idx, w]);
+      save([e, s, lse, picked, idx, w]);
       return {
         value,
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-          const [xSaved, lseSaved, pickedSaved, idxSaved, wSaved] = saved;
+          const [eSaved, sSaved, lseSaved, pickedSaved, idxSaved, wSaved] = saved;
           const scale = tf.mul(wSaved, dy); // (N,)
-          // softmax_ij * w_i * dy
-          const soft = tf.mul(tf.exp(tf.sub(xSaved, lseSaved)), tf.reshape(scale, [n, 1])); // (N, V)
+          // softmax_ij * w_i * dy = e_ij * (w_i * dy / s_i)
+          const soft = tf.mul(eSaved, tf.div(tf.reshape(scale, [n, 1]), sSaved)); // (N, V)
           // at the target entries: (p_target - 1) * w_i * dy
           const atTarget = tf.mul(tf.sub(tf.exp(tf.sub(pickedSaved, tf.reshape(lseSaved, [n]))), 1), scale);
           const g = tf.tensorScatterUpdate(tf.reshape(soft, [n * v]), tf.reshape(idxSaved, [n, 1]), atTarget);

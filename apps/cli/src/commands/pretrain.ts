@@ -136,13 +136,8 @@ function makeLoaders(o: PretrainOptions, contextLength: number): { train: DataLo
 /** Runs a pretraining job (the body of `llmfs pretrain`, also used by the quickstart). */
 export async function runPretrain(opts: PretrainOptions, hooks: PretrainHooks = {}): Promise<PretrainSummary> {
   const write = hooks.log ?? ((line: string) => process.stdout.write(line + '\n'));
-  let o = opts;
-  let resumeDir: string | undefined;
-  let resumeState: TrainerState | undefined;
-  if (o.resume) {
-    resumeDir = findResumeCheckpoint(o.resume);
-    resumeState = JSON.parse(fs.readFileSync(path.join(resumeDir, TRAINER_STATE_FILE), 'utf8')) as TrainerState;
-  }
+  const o = opts;
+  const resumeDir = o.resume ? findResumeCheckpoint(o.resume) : undefined;
   await initBackend(o.backend, { log: (line) => process.stderr.write(line + '\n') });
 
   let model: GPTModel;
@@ -182,7 +177,6 @@ export async function runPretrain(opts: PretrainOptions, hooks: PretrainHooks = 
     },
   });
   if (resumeDir) await trainer.restore(resumeDir, gpt2CheckpointIO);
-  void resumeState;
 
   fs.mkdirSync(o.out, { recursive: true });
   let logFd: number | undefined;

@@ -66,6 +66,7 @@ export function generateView(session: Session): HTMLElement {
       speed.dataset.done = 'true';
       speed.dataset.tokensPerSecond = String(r.tokensPerSecond);
       speed.dataset.ids = JSON.stringify(r.ids);
+      speed.dataset.steadyTokensPerSecond = String(r.steadyTokensPerSecond);
     } catch (e) {
       showError(error, e);
       speed.textContent = '';

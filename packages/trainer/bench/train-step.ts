@@ -1,0 +1,77 @@
+// Benchmark (not a test): one training step of the book's chapter 5 setup (GPT-2 124M, context 256,
+// batch 2) on the chosen backend: median step time, tokens/s, the split between forward+backward,
+// clipping and AdamW, and a per-kernel profile of one step. Peer: the book's PyTorch code measured on
+// this machine, 2.15 s per step. Env: LLMFS_BACKEND (default wasm), BENCH_STEPS (default 3),
+// BENCH_CONFIG=small for a quick run, BENCH_PROFILE=0 to skip the kernel profile.
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '@llmfs/nn';
+import { GPTModel, GPT_CONFIG_124M, type GPTConfig } from '@llmfs/gpt-model';
+import { AdamW, calcLossBatch, clipGradNorm } from '../src/index.js';
+
+const PYTORCH_STEP_S = 2.15;
+const backend = await initBackend(process.env.LLMFS_BACKEND ?? 'wasm');
+const small = process.env.BENCH_CONFIG === 'small';
+const cfg: GPTConfig = small
+  ? { vocabSize: 50257, contextLength: 64, embDim: 128, nHeads: 4, nLayers: 4, dropRate: 0.1, qkvBias: false }
+  : { ...GPT_CONFIG_124M, contextLength: 256 };
+const B = small ? 4 : 2;
+const T = cfg.contextLength;
+const steps = Number(process.env.BENCH_STEPS ?? 3);
+
+const model = new GPTModel(cfg, { seed: 123 });
+const params = model.trainableParameters();
+const nameOf = new Map(params.map(([n, v]) => [v.name, n]));
+const opt = new AdamW(params, { lr: 4e-4, weightDecay: 0.1 });
+const ids = Int32Array.from({ length: B * (T + 1) }, (_, i) => (i * 7919) % cfg.vocabSize);
+const batch = { inputs: new Int32Array(B * T), targets: new Int32Array(B * T), batchSize: B, seqLen: T };
+for (let b = 0; b < B; b++) {
+  batch.inputs.set(ids.subarray(b * T, b * T + T), b * T);
+  batch.targets.set(ids.subarray(b * T + 1, b * T + T + 1), b * T);
+}
+
+function step(): { fb: number; clip: number; adam: number; loss: number } {
+  const t0 = performance.now();
+  const { value, grads } = tf.variableGrads(() => calcLossBatch(batch, model), params.map(([, v]) => v));
+  const loss = value.dataSync()[0];
+  const named = new Map<string, tf.Tensor>(Object.entries(grads).map(([k, g]) => [nameOf.get(k)!, g]));
+  const t1 = performance.now();
+  clipGradNorm(named, 1);
+  const t2 = performance.now();
+  opt.step(named);
+  tf.dispose([value, ...named.values()]);
+  params[0][1].dataSync(); // wait for the update
+  const t3 = performance.now();
+  return { fb: t1 - t0, clip: t2 - t1, adam: t3 - t2, loss };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+console.log(`backend ${backend}; ${small ? 'quickstart config' : 'GPT-2 124M'} context ${T}, batch ${B}; ${model.numParameters()} parameters`);
+step(); // warm-up (kernel setup, optimizer moments)
+const rows = [];
+for (let i = 0; i < steps; i++) rows.push(step());
+const total = rows.map((r) => r.fb + r.clip + r.adam);
+const med = median(total) / 1000;
+console.log(`median step ${med.toFixed(2)} s (forward+backward ${(median(rows.map((r) => r.fb)) / 1000).toFixed(2)} s, ` +
+  `clip ${(median(rows.map((r) => r.clip)) / 1000).toFixed(2)} s, AdamW ${(median(rows.map((r) => r.adam)) / 1000).toFixed(2)} s)`);
+console.log(`tokens/s ${((B * T) / med).toFixed(0)}; vs PyTorch ${PYTORCH_STEP_S} s/step (book code, this machine): ${(med / PYTORCH_STEP_S).toFixed(2)}x`);
+console.log(`peak RSS ${(process.memoryUsage().rss / 2 ** 30).toFixed(2)} GiB (now); tensors ${tf.memory().numTensors}`);
+
+if (process.env.BENCH_PROFILE !== '0') {
+  const prof = await tf.profile(() => {
+    const { value, grads } = tf.variableGrads(() => calcLossBatch(batch, model), params.map(([, v]) => v));
+    tf.dispose([value, ...Object.values(grads)]);
+  });
+  const byKernel = new Map<string, { ms: number; n: number }>();
+  for (const k of prof.kernels) {
+    const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    const e = byKernel.get(k.name) ?? { ms: 0, n: 0 };
+    e.ms += ms;
+    e.n++;
+    byKernel.set(k.name, e);
+  }
+  const sum = [...byKernel.values()].reduce((a, e) => a + e.ms, 0);
+  console.log(`kernel profile of forward+backward (${sum.toFixed(0)} ms in kernels):`);
+  for (const [name, e] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15)) {
+    console.log(`  ${name.padEnd(22)} ${e.ms.toFixed(0).padStart(7)} ms  ${((100 * e.ms) / sum).toFixed(1).padStart(5)}%  x${e.n}`);
+  }
+}
