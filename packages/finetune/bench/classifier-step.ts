@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@llmfs/nn';
 import { GPTModel } from '@llmfs/gpt-model';
 import { AdamW } from '@llmfs/trainer';
-import { addClassificationHead, calcClassifierLossBatch, freezeForClassification, replaceLinearWithLora, trainStep } from '../src/index.js';
+import { addClassificationHead, classifierTrainStep, freezeForClassification, replaceLinearWithLora } from '../src/index.js';
 
 const arg = (name: string, d: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,9 +28,9 @@ async function time(label: string, setup: (m: GPTModel) => void): Promise<number
   const model = addClassificationHead(new GPTModel(cfg), 2);
   setup(model);
   const opt = new AdamW(model.trainableParameters(), { lr: 5e-5, weightDecay: 0.1 });
-  trainStep(model, opt, () => calcClassifierLossBatch(b, model)); // warm-up
+  classifierTrainStep(model, opt, b); // warm-up
   const t0 = performance.now();
-  for (let i = 0; i < steps; i++) trainStep(model, opt, () => calcClassifierLossBatch(b, model));
+  for (let i = 0; i < steps; i++) classifierTrainStep(model, opt, b);
   const ms = (performance.now() - t0) / steps;
   console.log(`${label.padEnd(34)} ${ms.toFixed(1).padStart(8)} ms/step  trainable ${model.numParameters({ trainableOnly: true }).toLocaleString('en-US')}`);
   model.dispose();

@@ -1,6 +1,7 @@
 // Benchmark: GPT-2 124M (random weights) generation speed with and without the KV cache on the default
 // backend, next to the book's PyTorch code measured on this machine; then a training-step profile.
 // Run: npm run bench -w @llmfs/gpt-model   (env: BENCH_TOKENS, BENCH_UNCACHED_TOKENS, BENCH_TRAIN=0)
+import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@llmfs/nn';
 import { GPT_CONFIG_124M, GPTModel, generate } from '../src/index.js';
@@ -17,21 +18,27 @@ async function main(): Promise<void> {
   console.log(`GPT-2 124M random init: ${((performance.now() - t0) / 1000).toFixed(1)} s, ${model.numParameters().toLocaleString('en-US')} parameters`);
   const prompt = [[15496, 11, 314, 716]]; // "Hello, I am"
 
-  await generate(model, { idx: prompt, maxNewTokens: 3, useCache: true }); // warm-up (packs weights)
-  t0 = performance.now();
-  await generate(model, { idx: prompt, maxNewTokens: nTokens, useCache: true });
-  const cached = nTokens / ((performance.now() - t0) / 1000);
+  // tokens per wall second, and per second of this process's CPU time (the wasm backend runs on one
+  // thread, so the second figure is what an idle machine would show when other jobs share the cores)
+  const measure = async (useCache: boolean, n: number): Promise<[number, number]> => {
+    await generate(model, { idx: prompt, maxNewTokens: 3, useCache }); // warm-up (packs weights)
+    const w0 = performance.now();
+    const c0 = process.cpuUsage();
+    await generate(model, { idx: prompt, maxNewTokens: n, useCache });
+    const c = process.cpuUsage(c0);
+    return [n / ((performance.now() - w0) / 1000), n / ((c.user + c.system) / 1e6)];
+  };
+  const load0 = os.loadavg()[0];
+  const [cached, cachedCpu] = await measure(true, nTokens);
+  const [uncached, uncachedCpu] = await measure(false, nUncached);
 
-  await generate(model, { idx: prompt, maxNewTokens: 2, useCache: false });
-  t0 = performance.now();
-  await generate(model, { idx: prompt, maxNewTokens: nUncached, useCache: false });
-  const uncached = nUncached / ((performance.now() - t0) / 1000);
-
-  console.log(`\nGeneration, batch 1, prompt 4 tokens, greedy, backend ${backend}`);
-  console.log('| path | new tokens | llmfs tok/s | book PyTorch tok/s | ratio |');
-  console.log('|---|---|---|---|---|');
-  console.log(`| KV cache | ${nTokens} | ${cached.toFixed(1)} | ${BOOK_TOKS_CACHED} | ${(cached / BOOK_TOKS_CACHED).toFixed(2)}x |`);
-  console.log(`| no cache | ${nUncached} | ${uncached.toFixed(1)} | ${BOOK_TOKS_UNCACHED} | ${(uncached / BOOK_TOKS_UNCACHED).toFixed(2)}x |`);
+  console.log(`\nGeneration, batch 1, prompt 4 tokens, greedy, backend ${backend}, load average ${load0.toFixed(1)} on ${os.cpus().length} cores`);
+  console.log('| path | new tokens | llmfs tok/s (wall) | llmfs tok/CPU-s | book PyTorch tok/s | ratio (wall) | ratio (CPU) |');
+  console.log('|---|---|---|---|---|---|---|');
+  const row = (name: string, n: number, w: number, c: number, book: number) =>
+    console.log(`| ${name} | ${n} | ${w.toFixed(1)} | ${c.toFixed(1)} | ${book} | ${(w / book).toFixed(2)}x | ${(c / book).toFixed(2)}x |`);
+  row('KV cache', nTokens, cached, cachedCpu, BOOK_TOKS_CACHED);
+  row('no cache', nUncached, uncached, uncachedCpu, BOOK_TOKS_UNCACHED);
 
   if (process.env.BENCH_TRAIN !== '0') {
     const b = Number(process.env.BENCH_TRAIN_BATCH ?? 2);
@@ -51,16 +58,21 @@ async function main(): Promise<void> {
         value.dataSync();
         return Object.values(grads).length;
       });
-    let fwd = 0;
     t0 = performance.now();
-    tf.tidy(() => model.forward(ids).dataSync());
-    fwd = performance.now() - t0;
+    let c0 = process.cpuUsage();
+    tf.tidy(() => model.forward(ids).dataSync()); // training-mode forward, no tape (inference kernels)
+    const fwd = performance.now() - t0;
+    const fwdCpu = process.cpuUsage(c0);
     step(); // warm-up
     const n = Number(process.env.BENCH_TRAIN_STEPS ?? 2);
     t0 = performance.now();
+    c0 = process.cpuUsage();
     for (let i = 0; i < n; i++) step();
     const fb = (performance.now() - t0) / n;
-    console.log(`\nTraining step profile (GPT-2 124M, batch ${b}, context ${t}, ${backend}): forward ${(fwd / 1000).toFixed(2)} s, forward+backward ${(fb / 1000).toFixed(2)} s (${((b * t) / (fb / 1000)).toFixed(0)} tokens/s)`);
+    const fbCpu = process.cpuUsage(c0);
+    const cpuS = (u: NodeJS.CpuUsage, k = 1) => ((u.user + u.system) / 1e6 / k).toFixed(2);
+    console.log(`\nTraining step profile (GPT-2 124M, batch ${b}, context ${t}, ${backend}, load ${os.loadavg()[0].toFixed(1)}):`);
+    console.log(`  forward ${(fwd / 1000).toFixed(2)} s wall / ${cpuS(fwdCpu)} CPU-s; forward+backward (taped) ${(fb / 1000).toFixed(2)} s wall / ${cpuS(fbCpu, n)} CPU-s`);
     tf.dispose([ids, tgt]);
   }
   console.log(`tensors alive: ${tf.memory().numTensors}`);

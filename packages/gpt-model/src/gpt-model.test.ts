@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { GPT_TINY_CFG, loadGptTiny } from '../test/gpt-tiny.js';
 import {
   ConfigError,
+  FeedForward,
   GELU,
   GPT2_CONFIGS,
   GPT_CONFIG_124M,
@@ -64,6 +65,25 @@ describe('layers (hand-computed)', () => {
     assertAllClose(await y.data(), ref, 1e-6, 'gelu');
     tf.dispose([x, y]);
   });
+  it('inference kernels (fused matmul, LayerNorm, GELU) equal the composite ops used under a tape', async () => {
+    const r = new Rng(5);
+    const ln = new LayerNorm(32);
+    ln.loadStateDict({ scale: tf.tensor1d(r.fillNormal(new Float32Array(32))), shift: tf.tensor1d(r.fillNormal(new Float32Array(32))) });
+    const ff = new FeedForward(32, { rng: r });
+    const x = tf.tensor3d(r.fillNormal(new Float32Array(2 * 5 * 32), 0, 3), [2, 5, 32]);
+    let taped: ArrayLike<number> = [];
+    const { value, grads } = tf.variableGrads(() => {
+      const y = ff.forward(ln.forward(x));
+      taped = y.dataSync();
+      return tf.sum(y) as tf.Scalar;
+    }, [...ln.parameters(), ...ff.parameters()]);
+    const plain = ff.forward(ln.forward(x));
+    assertAllClose(await plain.data(), taped, 1e-5, 'inference vs taped');
+    tf.dispose([x, value, plain, ...Object.values(grads)]);
+    ln.dispose();
+    ff.dispose();
+  });
+
   it('the state dict has the documented names and shapes', () => {
     const m = new GPTModel({ ...GPT_TINY_CFG, vocabSize: 100 });
     const sd = m.stateDict();

@@ -11,24 +11,25 @@ export async function fileSource(filePath: string): Promise<ByteSource> {
   const fs = await fsp();
   const fh = await fs.open(filePath, 'r');
   const { size } = await fh.stat();
+  const readInto = async (offset: number, buf: Uint8Array): Promise<void> => {
+    const length = buf.length;
+    let done = 0;
+    while (done < length) {
+      // Node caps one read at 2 GiB; read in 64 MiB pieces.
+      const { bytesRead } = await fh.read(buf, done, Math.min(length - done, 64 << 20), offset + done);
+      if (bytesRead === 0) throw new Error(`${filePath}: unexpected end of file at ${offset + done}`);
+      done += bytesRead;
+    }
+  };
   return {
     size,
     name: filePath,
     async read(offset, length) {
       const buf = new Uint8Array(length);
-      await this.readInto!(offset, buf);
+      await readInto(offset, buf);
       return buf;
     },
-    async readInto(offset, buf) {
-      const length = buf.length;
-      let done = 0;
-      while (done < length) {
-        // Node caps one read at 2 GiB; read in 64 MiB pieces.
-        const { bytesRead } = await fh.read(buf, done, Math.min(length - done, 64 << 20), offset + done);
-        if (bytesRead === 0) throw new Error(`${filePath}: unexpected end of file at ${offset + done}`);
-        done += bytesRead;
-      }
-    },
+    readInto,
     close: () => fh.close(),
   };
 }

@@ -79,7 +79,7 @@ describe('safetensors reader: valid files', () => {
 
   it('reads a browser Blob range by range', async () => {
     const bytes = await serializeSafetensors({ x: { shape: [3], data: new Float32Array([1, 2, 3]) } });
-    const reader = await SafetensorsReader.open(blobSource(new Blob([bytes]), 'x.safetensors'));
+    const reader = await SafetensorsReader.open(blobSource(new Blob([bytes.slice().buffer as ArrayBuffer]), 'x.safetensors'));
     expect(Array.from((await reader.tensor('x')).data)).toEqual([1, 2, 3]);
   });
 });

@@ -49,7 +49,7 @@ describe('TensorFlow-written bundles', () => {
     data[e.offset + e.size - 1] ^= 1;
     const reader = new TfCheckpointReader(index, [bufferSource(data, 'data')]);
     await expect(reader.tensor('_CHECKPOINTABLE_OBJECT_GRAPH')).rejects.toThrow(/CRC32C mismatch/);
-    expect(Array.from((await reader.tensor('v/.ATTRIBUTES/VARIABLE_VALUE')).data)).toEqual([3]);
+    expect(Array.from((await reader.tensor('v/.ATTRIBUTES/VARIABLE_VALUE')).data as Float32Array)).toEqual([3]);
   });
 
   it("gpt-tiny's OpenAI folder: 28 float32 variables named as OpenAI's model.py, conv weights [1, in, out]", async () => {
@@ -80,7 +80,7 @@ describe('bundle writer and hostile bundles', () => {
     expect([...back.keys()]).toEqual([...tensors.keys()].sort());
     for (const [k, t] of tensors) {
       expect(back.get(k)!.shape).toEqual(t.shape);
-      expect(Array.from(back.get(k)!.data)).toEqual(Array.from(t.data));
+      expect(Array.from(back.get(k)!.data as Float32Array)).toEqual(Array.from(t.data));
     }
   });
 
@@ -139,7 +139,7 @@ describe('bundle writer and hostile bundles', () => {
           for (const name of reader.names()) {
             const t = await reader.tensor(name);
             const want = tensors.get(name);
-            if (want) expect(Array.from(t.data)).toEqual(Array.from(want.data));
+            if (want) expect(Array.from(t.data as Float32Array)).toEqual(Array.from(want.data));
           }
         } catch (e) {
           if (!(e instanceof CheckpointError)) throw e;

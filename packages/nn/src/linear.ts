@@ -42,36 +42,18 @@ export class Linear extends Module {
     if (opts.bias ?? true) this.bias = this.registerParameter('bias', uniformTensor([outFeatures], bound, rng));
   }
 
-  private weight3d?: { dataId: object; view: tf.Tensor3D };
-
-  /** The weight as a [1, in, out] view sharing its data (refreshed when the variable is reassigned). */
-  private weightView(): tf.Tensor3D {
-    const w = this.weight;
-    if (!this.weight3d || this.weight3d.dataId !== w.dataId || this.weight3d.view.isDisposed) {
-      this.weight3d?.view.dispose();
-      this.weight3d = { dataId: w.dataId, view: tf.keep(tf.reshape(w, [1, this.inFeatures, this.outFeatures])) };
-    }
-    return this.weight3d.view;
-  }
-
-  /** Frees the parameters and the cached weight view. */
-  override dispose(): void {
-    this.weight3d?.view.dispose();
-    this.weight3d = undefined;
-    super.dispose();
-  }
-
   /** x [..., in] -> [..., out]; multiplied as 2-D [N, in] x [in, out]. */
   forward(x: tf.Tensor): tf.Tensor {
     if (x.shape[x.rank - 1] !== this.inFeatures) {
       throw new ShapeMismatchError(`Linear: input [${x.shape.join(',')}] does not end in ${this.inFeatures}`);
     }
     if (!isRecordingGradients() && tf.getBackend() === 'wasm' && x.dtype === 'float32') {
-      // Inference on wasm: a direct fused kernel call on [1, N, in] x [1, in, out] (+ bias); the
-      // weight view keeps the same data id, so XNNPACK's packed-weight cache is reused across calls.
+      // Inference on wasm: a direct fused kernel call on [1, N, in] x [1, in, out] (+ bias). A reshape
+      // keeps the weight's data id, so XNNPACK's packed-weight cache (keyed by it) is reused across calls;
+      // no view is cached, so a reassigned weight frees its old data at once.
       return tf.tidy(() => {
         const a3 = x.rank === 3 && x.shape[0] === 1 ? x : tf.reshape(x, [1, -1, this.inFeatures]); // (..., in) -> (1, N, in)
-        const inputs: tf.NamedTensorMap = { a: a3, b: this.weightView() };
+        const inputs: tf.NamedTensorMap = { a: a3, b: tf.reshape(this.weight, [1, this.inFeatures, this.outFeatures]) };
         if (this.bias) inputs.bias = this.bias;
         const attrs = { transposeA: false, transposeB: false, activation: 'linear', leakyreluAlpha: 0 };
         const y = tf.engine().runKernel('_FusedMatMul', inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;

@@ -13,8 +13,8 @@ const backend = await initBackend(process.env.LLMFS_BACKEND ?? 'wasm');
 const small = process.env.BENCH_CONFIG === 'small';
 const cfg: GPTConfig = small
   ? { vocabSize: 50257, contextLength: 64, embDim: 128, nHeads: 4, nLayers: 4, dropRate: 0.1, qkvBias: false }
-  : { ...GPT_CONFIG_124M, contextLength: 256 };
-const B = small ? 4 : 2;
+  : { ...GPT_CONFIG_124M, contextLength: Number(process.env.BENCH_T ?? 256) };
+const B = Number(process.env.BENCH_B ?? (small ? 4 : 2));
 const T = cfg.contextLength;
 const steps = Number(process.env.BENCH_STEPS ?? 3);
 
@@ -47,6 +47,7 @@ function step(): { fb: number; clip: number; adam: number; loss: number } {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(`backend ${backend}; ${small ? 'quickstart config' : 'GPT-2 124M'} context ${T}, batch ${B}; ${model.numParameters()} parameters`);
 step(); // warm-up (kernel setup, optimizer moments)
+console.log(`after the first step: ${(tf.memory().numBytes / 2 ** 30).toFixed(2)} GiB in tensors`);
 const rows = [];
 for (let i = 0; i < steps; i++) rows.push(step());
 const total = rows.map((r) => r.fb + r.clip + r.adam);
@@ -70,7 +71,7 @@ if (process.env.BENCH_PROFILE !== '0') {
     byKernel.set(k.name, e);
   }
   const sum = [...byKernel.values()].reduce((a, e) => a + e.ms, 0);
-  console.log(`kernel profile of forward+backward (${sum.toFixed(0)} ms in kernels):`);
+  console.log(`kernel profile of forward+backward (${sum.toFixed(0)} ms in kernels; peak ${(prof.peakBytes / 2 ** 30).toFixed(2)} GiB of tensors, ${(tf.memory().numBytes / 2 ** 30).toFixed(2)} GiB live before):`);
   for (const [name, e] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15)) {
     console.log(`  ${name.padEnd(22)} ${e.ms.toFixed(0).padStart(7)} ms  ${((100 * e.ms) / sum).toFixed(1).padStart(5)}%  x${e.n}`);
   }

@@ -58,19 +58,21 @@ export class AdamW {
       st.step++;
       const bc1 = 1 - Math.pow(b1, st.step);
       const bc2 = 1 - Math.pow(b2, st.step);
-      const s = st;
-      tf.tidy(() => {
-        // decoupled weight decay first, as torch: p.mul_(1 - lr * wd)
-        const decayed = this.weightDecay !== 0 ? tf.mul(p, 1 - this.lr * this.weightDecay) : p;
-        const m = tf.add(tf.mul(s.m, b1), tf.mul(g, 1 - b1));
-        const v = tf.add(tf.mul(s.v, b2), tf.mul(tf.square(g), 1 - b2));
-        // denom = sqrt(v) / sqrt(bc2) + eps; p -= (lr / bc1) * m / denom
-        const denom = tf.add(tf.div(tf.sqrt(v), Math.sqrt(bc2)), this.eps);
-        const upd = tf.mul(tf.div(m, denom), this.lr / bc1);
-        s.m.assign(m);
-        s.v.assign(v);
-        p.assign(tf.sub(decayed, upd));
-      });
+      // Each intermediate is freed as soon as it is used (not at the end of one tidy): with GPT-2's
+      // 154 MB token embedding, a dozen live temporaries would not fit wasm's 4 GB heap.
+      const m = binary(tf.mul(st.m, b1), tf.mul(g, 1 - b1), tf.add);
+      st.m.assign(m);
+      m.dispose();
+      const v = binary(tf.mul(st.v, b2), unary(tf.square(g), (x) => tf.mul(x, 1 - b2)), tf.add);
+      st.v.assign(v);
+      v.dispose();
+      // denom = sqrt(v) / sqrt(bc2) + eps; p = p * (1 - lr * wd) - (lr / bc1) * m / denom  (torch's order)
+      const denom = unary(unary(tf.sqrt(st.v), (x) => tf.div(x, Math.sqrt(bc2))), (x) => tf.add(x, this.eps));
+      const upd = unary(binary(tf.clone(st.m), denom, tf.div), (x) => tf.mul(x, this.lr / bc1));
+      const decayed = this.weightDecay !== 0 ? tf.mul(p, 1 - this.lr * this.weightDecay) : tf.clone(p);
+      const next = binary(decayed, upd, tf.sub);
+      p.assign(next);
+      next.dispose();
     }
   }
 
@@ -132,4 +134,19 @@ export class AdamW {
     for (const s of this.state.values()) tf.dispose([s.m, s.v]);
     this.state.clear();
   }
+}
+
+/** f(x), disposing x. */
+function unary(x: tf.Tensor, f: (x: tf.Tensor) => tf.Tensor): tf.Tensor {
+  const r = f(x);
+  x.dispose();
+  return r;
+}
+
+/** f(a, b), disposing a and b. */
+function binary(a: tf.Tensor, b: tf.Tensor, f: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor): tf.Tensor {
+  const r = f(a, b);
+  a.dispose();
+  b.dispose();
+  return r;
 }

@@ -1,5 +1,8 @@
 // `llmfs tokenize` / `llmfs detokenize` run in-process through commander (the same register() the
 // binary uses); ids are checked against the tiktoken oracle and the book's counts.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { get_encoding } from 'tiktoken';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -86,5 +89,26 @@ describe('llmfs detokenize', () => {
     const out = JSON.parse(await run('detokenize', '--encoding', 'simple', '--vocab-from', file, '--json', '1131', '5', '355'));
     expect(out.text).toBe('<|unk|>, do');
     await expect(run('detokenize', '--encoding', 'simple', '5')).rejects.toThrow(/--vocab-from/);
+  });
+});
+
+describe('the llmfs binary (needs the build: the Nx test target depends on it)', () => {
+  const bin = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bin/llmfs.js');
+  const llmfs = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+
+  it('`llmfs tokenize --file the-verdict.txt --json` reports 5145 tokens', () => {
+    const r = llmfs('tokenize', '--file', fixturePath('data', 'the-verdict.txt'), '--json');
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(JSON.parse(r.stdout).count).toBe(5145);
+  });
+
+  it('user errors exit 1 with one line on stderr', () => {
+    const r = llmfs('tokenize', 'a <|endoftext|> b');
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^llmfs: .*'<\|endoftext\|>'.*--allow-special/)]);
+    const d = llmfs('detokenize', '15496', '995');
+    expect(d.status).toBe(0);
+    expect(d.stdout).toBe('Hello world');
   });
 });
