@@ -21,7 +21,8 @@ export const ALLOWED = {
   '@llmfs/gpt-model': ['@llmfs/nn', '@llmfs/attention'],
   '@llmfs/trainer': ['@llmfs/nn', '@llmfs/gpt-model', '@llmfs/data-loader'],
   '@llmfs/gpt2-weights': ['@llmfs/nn', '@llmfs/gpt-model'],
-  '@llmfs/finetune': ['@llmfs/trainer', '@llmfs/gpt-model', '@llmfs/data-loader', '@llmfs/gpt2-weights'],
+  // finetune -> nn is an addition to DESIGN.md: the LoRA layers (appendix E) extend nn's Module and Linear.
+  '@llmfs/finetune': ['@llmfs/nn', '@llmfs/trainer', '@llmfs/gpt-model', '@llmfs/data-loader', '@llmfs/gpt2-weights'],
   '@llmfs/testing': [],
 };
 /** The private test-helper package: a devDependency of anyone, a dependency of no one. */

@@ -134,8 +134,7 @@ serve<Request>(async (req, ctx) => {
     case 'generate':
       return generate(req, ctx);
     case 'cancel':
-      generation++;
-      training?.stop();
+      generation++; // stops the running generation after its current token (training has its own stop)
       return true;
     case 'attention': {
       const { model, lock } = pick(req.which);

@@ -4,12 +4,15 @@
 // attention maps, a few training steps lower the loss (and the exported zip loads in Node), and hostile
 // files are refused with typed errors shown as text. Screenshots of each view go to screenshots/.
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { unzipSync } from 'fflate';
 import { getEncoding } from '@llmfs/bpe-tokenizer';
-import { configFromHf, hfStateToLlmfs, readSafetensors } from '@llmfs/gpt2-weights';
+import { configFromHf, hfStateToLlmfs, loadModelDirectory, readSafetensors } from '@llmfs/gpt2-weights';
+import { generate } from '@llmfs/gpt-model';
+import { initBackend } from '@llmfs/nn';
 import { gptTinyExpected, theVerdict } from '@llmfs/testing';
 import { DIST_DIR, SCREENSHOT_DIR, ensureBuilt, launchChromium, serveStatic, skipReason } from './browser-harness.js';
 
@@ -139,6 +142,9 @@ describe.skipIf(!!reason)('demo site in headless Chromium', () => {
     // From ln(50257) = 10.8 at random init; 40 steps of AdamW bring it well below.
     expect(losses[0]).toBeGreaterThan(9.5);
     expect(mean(losses.slice(-5))).toBeLessThan(mean(losses.slice(0, 5)) - 2);
+    // No tensor leaks in the worker: after step 1 (which creates AdamW's moments) the count stays flat.
+    const counts: number[] = JSON.parse((await page.getAttribute('[data-testid=train-stats]', 'data-tensor-counts'))!);
+    expect(new Set(counts.slice(1)).size).toBe(1);
     await page.waitForSelector('[data-testid=train-samples] .sample');
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'train.png'), fullPage: true });
 
@@ -149,6 +155,20 @@ describe.skipIf(!!reason)('demo site in headless Chromium', () => {
     expect(cfg).toMatchObject({ vocabSize: 50257, contextLength: 32, embDim: 32, nHeads: 2, nLayers: 2 });
     const state = hfStateToLlmfs(readSafetensors(zip['llmfs-browser-model/model.safetensors']), cfg);
     expect(state.get('trf_blocks.1.ff.layers.2.weight')!.shape).toEqual([128, 32]);
+    // The directory loads as the CLI loads it, and greedy text in Node equals the page's sample.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmfs-demo-export-'));
+    for (const [name, bytes] of Object.entries(zip)) {
+      fs.mkdirSync(path.join(dir, path.dirname(name)), { recursive: true });
+      if (!name.endsWith('/')) fs.writeFileSync(path.join(dir, name), bytes);
+    }
+    await initBackend('wasm', { log: () => undefined });
+    const { model } = await loadModelDirectory(path.join(dir, 'llmfs-browser-model'));
+    const enc = getEncoding('gpt2');
+    const [row] = await generate(model, { idx: [enc.encode('Every effort moves you')], maxNewTokens: 25, temperature: 0 });
+    model.dispose();
+    fs.rmSync(dir, { recursive: true, force: true });
+    const sample = (await page.textContent('[data-testid=train-samples] .sample'))!;
+    expect(sample).toBe(`step 40: ${enc.decode(row)}`);
   });
 
   it('rejects hostile files with typed errors shown as text', async () => {

@@ -34,6 +34,7 @@ export function trainView(session: Session): HTMLElement {
   const error = el('p', { class: 'error', hidden: true, 'data-testid': 'train-error' });
   const series: LossSeries = { steps: [], train: [], val: [] };
   let stepMs: number[] = [];
+  let tensorCounts: number[] = [];
   let running = false;
   let paused = false;
 
@@ -77,6 +78,7 @@ export function trainView(session: Session): HTMLElement {
     series.train = [];
     series.val = [];
     stepMs = [];
+    tensorCounts = [];
     samples.replaceChildren();
     paused = false;
     pause.textContent = 'Pause';
@@ -90,6 +92,7 @@ export function trainView(session: Session): HTMLElement {
         if (ev.kind === 'step') {
           series.steps.push([ev.step, ev.loss]);
           stepMs.push(ev.stepMs);
+          tensorCounts.push(ev.numTensors);
           stats.textContent = `step ${ev.step}/${s.maxSteps} · loss ${ev.loss.toFixed(3)} · ${ev.stepMs.toFixed(0)} ms/step · ${ev.tokensSeen} tokens seen · ${ev.numTensors} tensors`;
           stats.dataset.step = String(ev.step);
           stats.dataset.loss = String(ev.loss);
@@ -107,6 +110,7 @@ export function trainView(session: Session): HTMLElement {
       stats.dataset.done = 'true';
       stats.dataset.losses = JSON.stringify(series.steps.map(([, l]) => l));
       stats.dataset.stepMs = JSON.stringify(stepMs);
+      stats.dataset.tensorCounts = JSON.stringify(tensorCounts);
       drawLossChart(chart, series);
       await doSample();
     } catch (e) {

@@ -1,0 +1,11 @@
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '@llmfs/nn';
+await initBackend('wasm');
+const big = Number(process.argv[2] ?? 0);
+const hold = [];
+for (let i = 0; i < big; i++) hold.push(tf.zeros([50257, 768]));
+console.log('held GiB', (tf.memory().numBytes / 2 ** 30).toFixed(2));
+const idx = tf.tensor2d([1, 5, 7, 50256], [4, 1], 'int32');
+const upd = tf.ones([4, 768]);
+const r = tf.scatterND(idx, upd, [50257, 768]);
+console.log('ok', r.shape, (await r.sum().data())[0]);
