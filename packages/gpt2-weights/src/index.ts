@@ -37,3 +37,4 @@ export { downloadFile, sha256File } from './download-file.js';
 export type { DownloadFileOptions } from './download-file.js';
 export { resolveModel, downloadModel, cachedModelDir, defaultCacheDir, findRelease, releaseFiles, GPT2_RELEASES, OPENAI_FILES, HF_FILES, OPENAI_BASE_URLS, HF_ENDPOINT } from './resolve-model.js';
 export type { Gpt2Release, ResolveModelOptions } from './resolve-model.js';
+export { loadModelFromSafetensors } from './load-model-from-safetensors.js';

@@ -16,6 +16,7 @@ import { openSafetensorsFile, writeSafetensors } from './safetensors-file.js';
 import { saveModelDirectory } from './save-model-directory.js';
 import { hfStateToLlmfs, llmfsStateToHf, type NamedTensor } from './weight-mapping.js';
 import { readSafetensors } from './safetensors-reader.js';
+import { loadModelFromSafetensors } from './load-model-from-safetensors.js';
 
 const tmp = makeTempDir('llmfs-md-');
 afterAll(tmp.cleanup);
@@ -83,6 +84,18 @@ describe('saveModelDirectory / loadModelDirectory', () => {
     expect(r.names()).not.toContain('lm_head.weight');
     await r.close();
     expect(Array.from(await logitsOf(dir))).toEqual(Array.from(await logitsOf(HF)));
+  });
+});
+
+describe('browser-style loading', () => {
+  it('config.json + model.safetensors as a Blob give the same logits as the directory', async () => {
+    const bytes = fs.readFileSync(path.join(HF, 'model.safetensors'));
+    const { model } = await loadModelFromSafetensors(fs.readFileSync(path.join(HF, 'config.json'), 'utf8'), new Blob([new Uint8Array(bytes).buffer as ArrayBuffer]));
+    const ids = tf.tensor2d(IDS, undefined, 'int32');
+    const out = model.forward(ids);
+    expect(Array.from(await out.data())).toEqual(Array.from(await logitsOf(HF)));
+    tf.dispose([ids, out]);
+    model.dispose();
   });
 });
 

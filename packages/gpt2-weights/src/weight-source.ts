@@ -108,7 +108,8 @@ async function checkpointPrefix(dir: string): Promise<string> {
   return name;
 }
 
-function hfSource(dir: string, config: Record<string, any>, cfg: GPTConfig, reader: SafetensorsReader): WeightSource {
+/** A WeightSource over an opened safetensors reader and its parsed config.json (browser-safe). */
+export function hfSource(dir: string, config: Record<string, any>, cfg: GPTConfig, reader: SafetensorsReader): WeightSource {
   const file = reader.source.name;
   const byCanon = new Map<string, string>();
   for (const n of reader.names()) {

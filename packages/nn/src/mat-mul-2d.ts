@@ -37,7 +37,10 @@ export function isRecordingGradients(): boolean {
 function bmm(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
   const [n, m, k] = a.shape;
   const p = b.shape[2];
-  if (n === 1 || 2 * m * k * p < 200_000 || tf.getBackend() !== 'wasm') return tf.matMul(a, b);
+  if (n === 1 || 2 * m * k * p < 200_000 || tf.getBackend() !== 'wasm') {
+    // The kernel itself: tf.matMul would add three reshapes around it (engine calls add up in decoding).
+    return tf.engine().runKernel('BatchMatMul', { a, b }, { transposeA: false, transposeB: false }) as tf.Tensor3D;
+  }
   return tf.tidy(() => {
     const as = tf.split(a, n, 0);
     const bs = tf.split(b, n, 0);
