@@ -1,6 +1,6 @@
 // Benchmark: GPT-2 124M (random weights) generation speed with and without the KV cache on the default
 // backend, next to the book's PyTorch code measured on this machine; then a training-step profile.
-// Run: npm run bench -w @llmfs/gpt-model   (env: BENCH_TOKENS, BENCH_UNCACHED_TOKENS, BENCH_TRAIN=0)
+// Run: npm run bench -w @llmfs/gpt-model   (env: BENCH_TOKENS, BENCH_UNCACHED_TOKENS (0 skips), BENCH_TRAIN=0, BENCH_TRAIN_BATCH/CTX/STEPS)
 import os from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@llmfs/nn';
@@ -29,8 +29,8 @@ async function main(): Promise<void> {
     return [n / ((performance.now() - w0) / 1000), n / ((c.user + c.system) / 1e6)];
   };
   const load0 = os.loadavg()[0];
-  const [cached, cachedCpu] = await measure(true, nTokens);
-  const [uncached, uncachedCpu] = await measure(false, nUncached);
+  const [cached, cachedCpu] = nTokens > 0 ? await measure(true, nTokens) : [NaN, NaN];
+  const [uncached, uncachedCpu] = nUncached > 0 ? await measure(false, nUncached) : [NaN, NaN];
 
   console.log(`\nGeneration, batch 1, prompt 4 tokens, greedy, backend ${backend}, load average ${load0.toFixed(1)} on ${os.cpus().length} cores`);
   console.log('| path | new tokens | llmfs tok/s (wall) | llmfs tok/CPU-s | book PyTorch tok/s | ratio (wall) | ratio (CPU) |');
@@ -60,7 +60,9 @@ async function main(): Promise<void> {
       });
     t0 = performance.now();
     let c0 = process.cpuUsage();
-    tf.tidy(() => model.forward(ids).dataSync()); // training-mode forward, no tape (inference kernels)
+    tf.tidy(() => {
+      model.forward(ids).dataSync();
+    }); // training-mode forward, no tape (inference kernels)
     const fwd = performance.now() - t0;
     const fwdCpu = process.cpuUsage(c0);
     step(); // warm-up

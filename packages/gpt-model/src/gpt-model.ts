@@ -92,7 +92,8 @@ export class GPTModel extends Module {
         rows = 1;
       }
       x = this.final_norm.forward(x);
-      return tf.reshape(this.out_head.forward(x), [b, rows, this.cfg.vocabSize]) as tf.Tensor3D; // (1, B*rows, V) -> (B, rows, V)
+      const y = this.out_head.forward(x); // (1, B*rows, V); V = numClasses once a classifier head replaces it
+      return tf.reshape(y, [b, rows, y.shape[y.rank - 1]]) as tf.Tensor3D; // -> (B, rows, V)
     });
   }
 }

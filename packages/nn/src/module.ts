@@ -53,6 +53,20 @@ export abstract class Module {
     return m;
   }
 
+  /**
+   * Replaces the submodule registered as `name`, keeping its name and position (PyTorch's
+   * `setattr(parent, name, new)`); fields of this object that held the old module now hold the new one.
+   * The old module is not disposed (its parameters may live on inside the new one).
+   */
+  replaceModule<M extends Module>(name: string, m: M): M {
+    const old = this.children.get(name);
+    if (!old) throw new NNError(`replaceModule: no submodule '${name}'`);
+    this.children.set(name, m);
+    const self = this as unknown as Record<string, unknown>;
+    for (const key of Object.keys(self)) if (self[key] === old) self[key] = m;
+    return m;
+  }
+
   /** Direct submodules in registration order. */
   namedChildren(): Array<[string, Module]> {
     return [...this.children.entries()];

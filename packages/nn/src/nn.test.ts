@@ -165,6 +165,17 @@ describe('Module', () => {
     expect(m.trainableParameters().map(([n]) => n)).toEqual(['b.weight']);
     m.eval();
     expect(m.a.training).toBe(false);
+    const old = m.b;
+    const nb = m.replaceModule('b', new Linear(2, 5, { rng: new Rng(3) }));
+    expect(m.b).toBe(nb);
+    expect(m.namedParameters().map(([n, v]) => [n, v.shape])).toEqual([
+      ['a.weight', [3, 2]],
+      ['a.bias', [2]],
+      ['b.weight', [2, 5]],
+      ['b.bias', [5]],
+    ]);
+    expect(() => m.replaceModule('zz', nb)).toThrow(/zz/);
+    old.dispose();
     m.dispose();
   });
 
