@@ -21,6 +21,9 @@ export function lossPlotSpec(s: LossSeries): TopLevelSpec {
     rows.push({ epoch: e, tokens: s.tokensSeen[i], loss: s.trainLosses[i], series: 'Training loss' });
     if (Number.isFinite(s.valLosses[i])) rows.push({ epoch: e, tokens: s.tokensSeen[i], loss: s.valLosses[i], series: 'Validation loss' });
   });
+  // both x scales run from 0 to the last point, so the two axes line up (tokens grow with epochs)
+  const maxEpoch = Math.max(...s.epochsSeen, 1e-9);
+  const maxTokens = Math.max(...s.tokensSeen, 1);
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: 500,
@@ -31,7 +34,7 @@ export function lossPlotSpec(s: LossSeries): TopLevelSpec {
       {
         mark: { type: 'line', point: false },
         encoding: {
-          x: { field: 'epoch', type: 'quantitative', title: 'Epochs' },
+          x: { field: 'epoch', type: 'quantitative', title: 'Epochs', scale: { domain: [0, maxEpoch], nice: false } },
           y: { field: 'loss', type: 'quantitative', title: 'Loss', scale: { zero: false } },
           color: { field: 'series', type: 'nominal', title: null, sort: ['Training loss', 'Validation loss'], legend: { orient: 'top-right' } },
           strokeDash: { field: 'series', type: 'nominal', sort: ['Training loss', 'Validation loss'] },
@@ -41,7 +44,13 @@ export function lossPlotSpec(s: LossSeries): TopLevelSpec {
         // invisible layer carrying the tokens-seen axis (the book's ax1.twiny())
         mark: { type: 'point', opacity: 0 },
         encoding: {
-          x: { field: 'tokens', type: 'quantitative', title: 'Tokens seen', axis: { orient: 'top', format: '~s' } },
+          x: {
+            field: 'tokens',
+            type: 'quantitative',
+            title: 'Tokens seen',
+            axis: { orient: 'top', format: '~s' },
+            scale: { domain: [0, maxTokens], nice: false },
+          },
           y: { field: 'loss', type: 'quantitative', scale: { zero: false } },
         },
       },

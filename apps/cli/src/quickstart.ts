@@ -20,7 +20,7 @@ export const QUICKSTART_CONFIG: GPTConfig = {
 const here = path.dirname(fileURLToPath(import.meta.url));
 const data = path.resolve(here, '../data/the-verdict.txt');
 const out = process.env.LLMFS_QUICKSTART_OUT ?? path.join('runs', 'quickstart');
-const epochs = Number(process.env.LLMFS_QUICKSTART_EPOCHS ?? 12);
+const epochs = Number(process.env.LLMFS_QUICKSTART_EPOCHS ?? 10);
 
 const fmt = (ms: number) => `${Math.floor(ms / 60000)}m${String(Math.round((ms % 60000) / 1000)).padStart(2, '0')}s`;
 const t0 = Date.now();
@@ -32,7 +32,7 @@ const summary = await runPretrain(
     modelConfig: QUICKSTART_CONFIG,
     batchSize: 4,
     epochs,
-    lr: 1e-3,
+    lr: 2e-3,
     warmupSteps: 20,
     minLr: 1e-4,
     gradClip: 1,
@@ -48,14 +48,21 @@ const summary = await runPretrain(
         `model: ${info.cfg.nLayers} layers, ${info.cfg.embDim}-dim, context ${info.cfg.contextLength}; ` +
           `${info.trainBatches} batches per epoch, ${epochs} epochs`,
       );
-      let lastEval = '';
-      trainer.on('eval', (e) => (lastEval = `train loss ${e.trainLoss.toFixed(2)}, val loss ${e.valLoss.toFixed(2)}`));
+      let val = NaN;
+      let sum = 0;
+      let n = 0;
+      trainer.on('eval', (e) => (val = e.valLoss));
       trainer.on('step', (e) => {
         if (e.step === 0) console.log(`first step: loss ${e.loss.toFixed(2)} (${Math.round(e.stepMs)} ms)`);
+        sum += e.loss;
+        n++;
       });
       trainer.on('sample', (s) => {
-        console.log(`\nepoch ${String(s.epoch).padStart(2)}/${epochs} [${fmt(Date.now() - t0)}] ${lastEval}`);
+        // training loss: mean over this epoch's steps; validation loss: the latest evaluation
+        console.log(`\nepoch ${String(s.epoch).padStart(2)}/${epochs} [${fmt(Date.now() - t0)}] train loss ${(sum / n).toFixed(2)}, val loss ${val.toFixed(2)}`);
         console.log(`  ${s.text}`);
+        sum = 0;
+        n = 0;
       });
     },
   },

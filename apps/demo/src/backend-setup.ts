@@ -7,23 +7,34 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { initBackend } from '@llmfs/nn';
 import type { BackendInfo } from './protocol.js';
 
-async function hasWebgpu(): Promise<boolean> {
-  const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<unknown> } }).gpu;
-  if (!gpu) return false;
+/** 'gpu', 'software' (a CPU renderer such as SwiftShader or llvmpipe: far slower than wasm) or 'none'. */
+type Probe = 'gpu' | 'software' | 'none';
+const SOFTWARE = /swiftshader|llvmpipe|softpipe|lavapipe|software/i;
+
+async function probeWebgpu(): Promise<Probe> {
+  const gpu = (navigator as unknown as { gpu?: { requestAdapter(): Promise<any> } }).gpu;
+  if (!gpu) return 'none';
   try {
-    return (await gpu.requestAdapter()) !== null;
+    const adapter = await gpu.requestAdapter();
+    if (!adapter) return 'none';
+    const info = adapter.info ?? {};
+    const text = [info.vendor, info.architecture, info.device, info.description].join(' ');
+    return adapter.isFallbackAdapter || info.isFallbackAdapter || SOFTWARE.test(text) ? 'software' : 'gpu';
   } catch {
-    return false;
+    return 'none';
   }
 }
 
-function hasWebgl(): boolean {
+function probeWebgl(): Probe {
   try {
-    if (typeof OffscreenCanvas === 'undefined') return false;
-    const c = new OffscreenCanvas(1, 1);
-    return !!(c.getContext('webgl2') ?? c.getContext('webgl'));
+    if (typeof OffscreenCanvas === 'undefined') return 'none';
+    const gl = (new OffscreenCanvas(1, 1).getContext('webgl2') ?? new OffscreenCanvas(1, 1).getContext('webgl')) as WebGLRenderingContext | null;
+    if (!gl) return 'none';
+    const ext = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    return SOFTWARE.test(renderer) ? 'software' : 'gpu';
   } catch {
-    return false;
+    return 'none';
   }
 }
 
@@ -45,14 +56,13 @@ export function webgpuBindingLimit(): number | undefined {
 /** Starts tfjs on `requested` ('auto' = webgpu, webgl, wasm) and reports what is available. */
 export async function setupBackend(requested: string, base: string, log: (line: string) => void): Promise<BackendInfo> {
   setWasmPaths(new URL('tfjs-wasm/', base).href);
-  const available: Record<string, boolean> = {
-    webgpu: await hasWebgpu(),
-    webgl: hasWebgl(),
-    wasm: typeof WebAssembly === 'object',
-  };
-  // 'auto' = the first of webgpu, webgl, wasm that this browser has (nn's order), without the noisy
-  // failed start-up of a backend the probe already ruled out.
-  const first = ['webgpu', 'webgl', 'wasm'].find((b) => available[b]);
+  const probes: Record<string, Probe> = { webgpu: await probeWebgpu(), webgl: probeWebgl(), wasm: typeof WebAssembly === 'object' ? 'gpu' : 'none' };
+  const available: Record<string, boolean> = Object.fromEntries(Object.entries(probes).map(([k, v]) => [k, v !== 'none']));
+  // 'auto' = the first of webgpu, webgl, wasm that this browser has on a real GPU (nn's order); a
+  // software renderer (SwiftShader, llvmpipe) is 20-50x slower than wasm, so auto passes it over.
+  // Picking it explicitly still works.
+  const first = ['webgpu', 'webgl', 'wasm'].find((b) => probes[b] === 'gpu');
   const active = await initBackend(requested === 'auto' && first ? first : requested, { log });
-  return { requested, active, available, maxStorageBufferBindingSize: webgpuBindingLimit() };
+  const software = Object.keys(probes).filter((k) => probes[k] === 'software');
+  return { requested, active, available, software, maxStorageBufferBindingSize: webgpuBindingLimit() };
 }

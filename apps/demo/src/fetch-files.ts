@@ -91,10 +91,13 @@ export async function fetchModelFiles(source: ModelSource, base: string, onProgr
     }
     case 'files': {
       const config = source.files.find((f) => f.name === 'config.json' || f.name.endsWith('/config.json'));
-      const st = source.files.filter((f) => f.name.endsWith('.safetensors'));
+      // A checkpoint folder also holds training_state.safetensors: prefer model.safetensors.
+      const all = source.files.filter((f) => f.name.endsWith('.safetensors'));
+      const model = all.filter((f) => f.name === 'model.safetensors' || f.name.endsWith('/model.safetensors'));
+      const st = model.length ? model : all;
       if (!config) throw new ModelFileError(`no config.json among the picked files (${source.files.map((f) => f.name).join(', ')})`);
       if (st.length !== 1) {
-        throw new ModelFileError(`pick exactly one .safetensors file with config.json (got ${st.length})`);
+        throw new ModelFileError(`pick exactly one .safetensors file with config.json (got ${st.length}: ${st.map((f) => f.name).join(', ')})`);
       }
       return { configText: text(new Uint8Array(config.bytes)), configName: config.name, weights: new Uint8Array(st[0].bytes), weightsName: st[0].name };
     }

@@ -37,7 +37,7 @@ session.onBackend = (info: BackendInfo | undefined, err?: Error) => {
     return;
   }
   const avail = Object.entries(info.available)
-    .map(([k, v]) => `${k} ${v ? '✓' : '✗'}`)
+    .map(([k, v]) => `${k} ${v ? (info.software.includes(k) ? '✓ (software)' : '✓') : '✗'}`)
     .join(' · ');
   const limit = info.maxStorageBufferBindingSize ? ` · max storage buffer ${(info.maxStorageBufferBindingSize / 2 ** 20).toFixed(0)} MiB` : '';
   status.textContent = `running on ${info.active} (${avail})${limit}`;

@@ -85,6 +85,8 @@ export interface BackendInfo {
   requested: string;
   active: string;
   available: Record<string, boolean>;
+  /** Backends this browser offers only on a software renderer (SwiftShader, llvmpipe). */
+  software: string[];
   /** WebGPU adapter limit, when the backend is webgpu. */
   maxStorageBufferBindingSize?: number;
 }

@@ -102,6 +102,15 @@ describe.skipIf(!!reason)('demo site in headless Chromium', () => {
     const ids = JSON.parse((await page.getAttribute('[data-testid=gen-speed]', 'data-ids'))!);
     expect(ids).toEqual(exp.output_ids.slice(exp.prompt_ids.length));
     expect(Number(await page.getAttribute('[data-testid=gen-speed]', 'data-tokens-per-second'))).toBeGreaterThan(0);
+    // Stop cancels a long run between two tokens.
+    await page.fill('#view-generate input[name=maxNewTokens]', '1000');
+    await page.fill('#view-generate input[name=temperature]', '1');
+    await page.click('#gen-start');
+    await page.waitForFunction(() => (document.querySelector('[data-testid=gen-speed]')?.textContent ?? '').includes('tokens/s'));
+    await page.click('#gen-stop');
+    await page.waitForSelector('[data-testid=gen-speed][data-done=true]', { timeout: 30_000 });
+    expect(await page.textContent('[data-testid=gen-speed]')).toContain('stopped');
+    expect(JSON.parse((await page.getAttribute('[data-testid=gen-speed]', 'data-ids'))!).length).toBeLessThan(1000);
     // Then a sampled run, for the screenshot.
     await page.fill('#view-generate input[name=maxNewTokens]', '40');
     await page.fill('#view-generate input[name=temperature]', '0.9');
@@ -128,6 +137,9 @@ describe.skipIf(!!reason)('demo site in headless Chromium', () => {
     await page.fill('#view-train input[name=evalEvery]', '20');
     await page.click('#train-start');
     await page.waitForFunction(() => Number(document.querySelector('[data-testid=train-stats]')?.getAttribute('data-step')) >= 5, null, { timeout: 90_000 });
+    // The page stays responsive while the worker trains: a task on the main thread runs at once.
+    const lag = await page.evaluate(() => new Promise<number>((r) => { const t0 = performance.now(); setTimeout(() => r(performance.now() - t0), 0); }));
+    expect(lag).toBeLessThan(500);
     await page.click('#train-pause');
     await page.waitForSelector('[data-testid=train-stats][data-paused=true]'); // the worker confirmed it
     const stepAtPause = Number(await page.getAttribute('[data-testid=train-stats]', 'data-step'));

@@ -30,6 +30,13 @@ describe.skipIf(!!reason)('WebGPU binding limit in headless Chromium', () => {
     await server?.close();
   });
 
+  it("'auto' passes over software renderers (SwiftShader) for wasm, and says so", async () => {
+    await page.goto(`${server.url}?backend=auto#tokenizer`);
+    await page.waitForSelector('#backend-status[data-backend]', { timeout: 60_000 });
+    expect(await page.getAttribute('#backend-status', 'data-backend')).toBe('wasm');
+    expect(await page.textContent('#backend-status')).toMatch(/webgl ✓ \(software\)/);
+  });
+
   it('refuses the model with BindingSizeError naming the tensor', async () => {
     await page.goto(`${server.url}?backend=webgpu&maxBinding=${2 ** 20}#generate`);
     await page.waitForSelector('#backend-status[data-backend]', { timeout: 60_000 });

@@ -21,7 +21,7 @@ import {
   modelMemoryBytes,
   sampleNextToken,
 } from './index.js';
-import { Rng } from '@llmfs/nn';
+import { Linear, Rng } from '@llmfs/nn';
 
 const expected = gptTinyExpected();
 
@@ -100,6 +100,14 @@ describe('layers (hand-computed)', () => {
     expect(shapes['out_head.weight']).toEqual([32, 100]);
     expect(sd.size).toBe(2 + 2 * 12 + 2 + 1);
     expect(m.numParameters()).toBe(countParameters({ ...GPT_TINY_CFG, vocabSize: 100 }));
+    // chapter 6: a classifier head replaces out_head; logits take its width
+    const old = m.out_head;
+    m.replaceModule('out_head', new Linear(32, 2));
+    old.dispose();
+    const ids = tf.tensor2d([[1, 2, 3]], [1, 3], 'int32') as tf.Tensor2D;
+    const y = m.forward(ids);
+    expect(y.shape).toEqual([1, 3, 2]);
+    tf.dispose([ids, y]);
     m.dispose();
   });
 });
