@@ -65,7 +65,13 @@ async function main(): Promise<void> {
     }); // training-mode forward, no tape (inference kernels)
     const fwd = performance.now() - t0;
     const fwdCpu = process.cpuUsage(c0);
+    const mem = () => {
+      const heap = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm?.HEAPU8.length;
+      return `live tensors ${(tf.memory().numBytes / 2 ** 20).toFixed(0)} MiB${heap ? `, wasm heap ${(heap / 2 ** 20).toFixed(0)} MiB of 4096` : ''}`;
+    };
+    console.log(`\ntraining profile: forward done (${mem()})`);
     step(); // warm-up
+    console.log(`training profile: first forward+backward done (${mem()})`);
     const n = Number(process.env.BENCH_TRAIN_STEPS ?? 2);
     t0 = performance.now();
     c0 = process.cpuUsage();
@@ -74,8 +80,6 @@ async function main(): Promise<void> {
     const fbCpu = process.cpuUsage(c0);
     const cpuS = (u: NodeJS.CpuUsage, k = 1) => ((u.user + u.system) / 1e6 / k).toFixed(2);
     console.log(`\nTraining step profile (GPT-2 124M, batch ${b}, context ${t}, ${backend}, load ${os.loadavg()[0].toFixed(1)}):`);
-    const heap = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm?.HEAPU8.length;
-    console.log(`  live tensors ${(tf.memory().numBytes / 2 ** 20).toFixed(0)} MiB${heap ? `, wasm heap ${(heap / 2 ** 20).toFixed(0)} MiB (max 4096)` : ''}`);
     console.log(`  forward ${(fwd / 1000).toFixed(2)} s wall / ${cpuS(fwdCpu)} CPU-s; forward+backward (taped) ${(fb / 1000).toFixed(2)} s wall / ${cpuS(fbCpu, n)} CPU-s`);
     tf.dispose([ids, tgt]);
   }

@@ -38,9 +38,23 @@ export function tokenizerView(client: WorkerClient<TokenizerRequest>): HTMLEleme
     // Characters split over several byte-level tokens: list each run of partial tokens with its bytes.
     const runs: TokenPiece[][] = [];
     let run: TokenPiece[] = [];
+    const strict = new TextDecoder('utf-8', { fatal: true });
+    const whole = (ts: TokenPiece[]): boolean => {
+      try {
+        strict.decode(new Uint8Array(ts.flatMap((t) => t.bytes)));
+        return true;
+      } catch {
+        return false;
+      }
+    };
     for (const t of r.gpt2) {
-      if (t.partial) run.push(t);
-      else if (run.length) {
+      if (t.partial) {
+        run.push(t);
+        if (whole(run)) {
+          runs.push(run); // these tokens together make whole characters
+          run = [];
+        }
+      } else if (run.length) {
         runs.push(run);
         run = [];
       }
@@ -51,7 +65,7 @@ export function tokenizerView(client: WorkerClient<TokenizerRequest>): HTMLEleme
       ...runs.map((rn) => {
         const all = rn.flatMap((t) => t.bytes);
         const ch = new TextDecoder().decode(new Uint8Array(all));
-        return el('div', { class: 'byte-run', text: `${ch}  =  ${rn.map((t) => `[${t.id}: ${hexBytes(t.bytes)}]`).join(' + ')}` });
+        return el('div', { class: 'byte-run', text: `${JSON.stringify(ch)}  =  ${rn.map((t) => `[${t.id}: ${hexBytes(t.bytes)}]`).join(' + ')}` });
       }),
     );
     simpleCounts.textContent = `${r.simple.ids.length} simple tokens · ${r.simple.unknown} × <|unk|> · vocabulary ${r.simple.vocabSize} (built from the-verdict.txt)`;
