@@ -20,9 +20,10 @@ const gatherRows = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) =
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const flatIds = saved[0];
       // dW[v] = sum of dy rows whose id is v; scatterND sums duplicate indices.
-      const idx = tf.reshape(flatIds, [-1, 1]); // (N,) -> (N, 1)
-      const dW = tf.scatterND(idx, dy, shape);
-      return [dW, tf.zerosLike(flatIds)];
+      return tf.tidy(() => {
+        const idx = tf.reshape(flatIds, [-1, 1]); // (N,) -> (N, 1)
+        return [tf.scatterND(idx, dy, shape), tf.zerosLike(flatIds)];
+      });
     },
   };
 });

@@ -10,8 +10,10 @@ const matMul2dGrad = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>)
     value: tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
-      // dA = dy @ B^T ; dB = A^T @ dy
-      return [tf.matMul(dy as tf.Tensor2D, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy as tf.Tensor2D)];
+      // dA = dy @ B^T ; dB = A^T @ dy. The tidy frees each transpose (and the packed copy XNNPACK keeps
+      // of it) now, not at the end of the whole backward pass: without it a GPT-2 124M step held every
+      // weight's transpose twice over and overflowed wasm's 4 GiB heap.
+      return tf.tidy(() => [tf.matMul(dy as tf.Tensor2D, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy as tf.Tensor2D)]);
     },
   };
 });
@@ -57,10 +59,7 @@ const batchMatMulGrad = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFun
     value: bmm(a as tf.Tensor3D, b as tf.Tensor3D),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sa, sb] = saved as [tf.Tensor3D, tf.Tensor3D];
-      return [
-        bmm(dy as tf.Tensor3D, tf.transpose(sb, [0, 2, 1])),
-        bmm(tf.transpose(sa, [0, 2, 1]), dy as tf.Tensor3D),
-      ];
+      return tf.tidy(() => [bmm(dy as tf.Tensor3D, tf.transpose(sb, [0, 2, 1])), bmm(tf.transpose(sa, [0, 2, 1]), dy as tf.Tensor3D)]);
     },
   };
 });

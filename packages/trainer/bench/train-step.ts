@@ -54,7 +54,10 @@ const total = rows.map((r) => r.fb + r.clip + r.adam);
 const med = median(total) / 1000;
 console.log(`median step ${med.toFixed(2)} s (forward+backward ${(median(rows.map((r) => r.fb)) / 1000).toFixed(2)} s, ` +
   `clip ${(median(rows.map((r) => r.clip)) / 1000).toFixed(2)} s, AdamW ${(median(rows.map((r) => r.adam)) / 1000).toFixed(2)} s)`);
-console.log(`tokens/s ${((B * T) / med).toFixed(0)}; vs PyTorch ${PYTORCH_STEP_S} s/step (book code, this machine): ${(med / PYTORCH_STEP_S).toFixed(2)}x`);
+console.log(
+  `tokens/s ${((B * T) / med).toFixed(0)}` +
+    (small || T !== 256 || B !== 2 ? '' : `; vs PyTorch ${PYTORCH_STEP_S} s/step (book code, this machine): ${(med / PYTORCH_STEP_S).toFixed(2)}x`),
+);
 console.log(`peak RSS ${(process.memoryUsage().rss / 2 ** 30).toFixed(2)} GiB (now); tensors ${tf.memory().numTensors}`);
 
 if (process.env.BENCH_PROFILE !== '0') {
