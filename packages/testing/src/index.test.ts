@@ -1,0 +1,62 @@
+import { describe, expect, test } from 'vitest';
+import fs from 'node:fs';
+import * as tf from '@tensorflow/tfjs';
+import {
+  assertAllClose,
+  assertNoTensorLeak,
+  fixturePath,
+  gptTinyExpected,
+  makeTempDir,
+  maxAbsDiff,
+  theVerdict,
+} from './index.js';
+
+describe('fixtures', () => {
+  test('the copied fixtures are the ones the README of gpt-tiny describes', () => {
+    expect(theVerdict().length).toBe(20479);
+    const exp = gptTinyExpected();
+    expect(exp.verdict_token_count).toBe(5145);
+    expect(exp.forward.input_ids).toHaveLength(2);
+    for (const f of ['hf/config.json', 'hf/model.safetensors', 'openai/model.ckpt.index', 'expected.safetensors'])
+      expect(fs.statSync(fixturePath('gpt-tiny', f)).size).toBeGreaterThan(0);
+    // The safetensors header names the logits tensor with the shape expected.json states.
+    const bytes = fs.readFileSync(fixturePath('gpt-tiny', 'expected.safetensors'));
+    const n = Number(bytes.readBigUInt64LE(0));
+    const header = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8'));
+    expect(header.logits_last4.shape).toEqual([2, 4, 50257]);
+  });
+});
+
+describe('closeness helpers', () => {
+  test('maxAbsDiff finds the largest gap and treats NaN as infinitely far', () => {
+    expect(maxAbsDiff([1, 2, 3], [1, 2.5, 2])).toBe(1);
+    expect(maxAbsDiff([0, NaN], [0, 0])).toBe(Infinity);
+    expect(() => maxAbsDiff([1], [1, 2])).toThrow(/length mismatch/);
+  });
+
+  test('assertAllClose names the first index over the tolerance', () => {
+    expect(() => assertAllClose([1, 2], [1, 2 + 1e-6], 1e-5)).not.toThrow();
+    expect(() => assertAllClose([1, 2, 3], [1, 2.1, 3.5], 0.05, 'logits')).toThrow(/logits: index 1/);
+    expect(() => assertAllClose([NaN], [0], 1)).toThrow(/index 0/);
+  });
+});
+
+describe('leak check', () => {
+  test('passes for a tidy step and catches a leaking one', async () => {
+    await tf.setBackend('cpu');
+    const tidyStep = () => tf.tidy(() => tf.add(tf.ones([4]), 1));
+    const kept: tf.Tensor[] = [];
+    const keep = (t: tf.Tensor) => kept.push(t);
+    await expect(assertNoTensorLeak(tf, 5, () => tidyStep().dispose())).resolves.toBeUndefined();
+    await expect(assertNoTensorLeak(tf, 3, () => keep(tidyStep()))).rejects.toThrow(/tensor leak/);
+    tf.dispose(kept);
+  });
+});
+
+test('makeTempDir gives an empty folder and removes it', () => {
+  const { dir, cleanup } = makeTempDir();
+  expect(fs.readdirSync(dir)).toEqual([]);
+  fs.writeFileSync(`${dir}/x`, 'y');
+  cleanup();
+  expect(fs.existsSync(dir)).toBe(false);
+});
