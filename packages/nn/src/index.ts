@@ -12,6 +12,7 @@ export type { EmbeddingOptions } from './embedding.js';
 export { Dropout } from './dropout.js';
 export type { DropoutOptions } from './dropout.js';
 export { disposeTensors, countNewTensors } from './memory.js';
+export { preferHostOptimizerState } from './prefer-host-optimizer-state.js';
 export { NNError, ShapeMismatchError, MissingParameterError, BackendError } from './errors.js';
 export { Sequential } from './sequential.js';
 export type { Layer } from './sequential.js';

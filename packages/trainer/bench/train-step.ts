@@ -37,7 +37,7 @@ function step(): { fb: number; clip: number; adam: number; loss: number } {
   const t1 = performance.now();
   clipGradNorm(named, 1);
   const t2 = performance.now();
-  opt.step(named);
+  opt.step(named, { disposeGrads: true });
   tf.dispose([value, ...named.values()]);
   params[0][1].dataSync(); // wait for the update
   const t3 = performance.now();
@@ -58,7 +58,12 @@ console.log(
   `tokens/s ${((B * T) / med).toFixed(0)}` +
     (small || T !== 256 || B !== 2 ? '' : `; vs PyTorch ${PYTORCH_STEP_S} s/step (book code, this machine): ${(med / PYTORCH_STEP_S).toFixed(2)}x`),
 );
-console.log(`peak RSS ${(process.memoryUsage().rss / 2 ** 30).toFixed(2)} GiB (now); tensors ${tf.memory().numTensors}`);
+const heap = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm?.HEAPU8.length;
+console.log(
+  `peak RSS ${(process.resourceUsage().maxRSS / 2 ** 20).toFixed(2)} GiB (PyTorch: 5.3 GB for the whole book run); ` +
+    (heap !== undefined ? `wasm heap ${(heap / 2 ** 30).toFixed(2)} GiB (it only grows: its peak); ` : '') +
+    `optimizer state in ${opt.hostState ? 'host memory' : 'tensors'}; tensors ${tf.memory().numTensors}`,
+);
 
 if (process.env.BENCH_PROFILE !== '0') {
   const prof = await tf.profile(() => {

@@ -1,7 +1,11 @@
 // AdamW with PyTorch's semantics (torch.optim.AdamW, book ch05): decoupled weight decay
 // p -= lr * wd * p, then Adam with bias correction and eps added after sqrt(v_hat).
-// Moments are kept per parameter name, so they save and restore by name.
+// Moments are kept per parameter name, so they save and restore by name. On backends whose tensors live
+// in host memory (wasm, cpu: nn's preferHostOptimizerState) the moments and the update arithmetic stay in
+// plain Float32Arrays outside the tensor engine: GPT-2 124M's 1.3 GB of moments do not fit next to its
+// parameters, gradients and activations in wasm's 4 GiB heap.
 import * as tf from '@tensorflow/tfjs';
+import { preferHostOptimizerState } from '@llmfs/nn';
 import { TrainerError } from './errors.js';
 
 /** Options of {@link AdamW} (PyTorch defaults except lr). */
@@ -10,11 +14,22 @@ export interface AdamWOptions {
   betas?: [number, number];
   eps?: number;
   weightDecay?: number;
+  /**
+   * Keep the moments in host Float32Arrays and update in JavaScript, one parameter at a time
+   * (default: `preferHostOptimizerState()`, true on wasm and cpu); false keeps them as tensors.
+   */
+  hostState?: boolean;
+}
+
+/** Options of {@link AdamW.step}. */
+export interface AdamWStepOptions {
+  /** Dispose each gradient as soon as it has been read (frees memory during the update). */
+  disposeGrads?: boolean;
 }
 
 interface Moments {
-  m: tf.Variable;
-  v: tf.Variable;
+  m: tf.Variable | Float32Array;
+  v: tf.Variable | Float32Array;
   step: number;
 }
 
@@ -24,6 +39,8 @@ export class AdamW {
   readonly betas: [number, number];
   readonly eps: number;
   readonly weightDecay: number;
+  /** Whether the moments live in host memory (see {@link AdamWOptions.hostState}). */
+  readonly hostState: boolean;
   private readonly params: Map<string, tf.Variable>;
   private readonly state = new Map<string, Moments>();
   /** Number of `step` calls so far. */
@@ -36,12 +53,12 @@ export class AdamW {
     this.betas = opts.betas ?? [0.9, 0.999];
     this.eps = opts.eps ?? 1e-8;
     this.weightDecay = opts.weightDecay ?? 0.01;
+    this.hostState = opts.hostState ?? preferHostOptimizerState();
   }
 
   /** Applies one update from gradients keyed by parameter name (missing names are left alone). */
-  step(grads: Map<string, tf.Tensor> | Record<string, tf.Tensor>): void {
+  step(grads: Map<string, tf.Tensor> | Record<string, tf.Tensor>, opts: AdamWStepOptions = {}): void {
     const entries = grads instanceof Map ? [...grads.entries()] : Object.entries(grads);
-    const [b1, b2] = this.betas;
     this.stepCount++;
     for (const [name, g] of entries) {
       const p = this.params.get(name);
@@ -52,28 +69,66 @@ export class AdamW {
       }
       let st = this.state.get(name);
       if (!st) {
-        st = { m: tf.variable(tf.zerosLike(p), false), v: tf.variable(tf.zerosLike(p), false), step: 0 };
+        st = this.hostState
+          ? { m: new Float32Array(p.size), v: new Float32Array(p.size), step: 0 }
+          : { m: tf.variable(tf.zerosLike(p), false), v: tf.variable(tf.zerosLike(p), false), step: 0 };
         this.state.set(name, st);
       }
       st.step++;
-      const bc1 = 1 - Math.pow(b1, st.step);
-      const bc2 = 1 - Math.pow(b2, st.step);
-      // Each intermediate is freed as soon as it is used (not at the end of one tidy): with GPT-2's
-      // 154 MB token embedding, a dozen live temporaries would not fit wasm's 4 GB heap.
-      const m = binary(tf.mul(st.m, b1), tf.mul(g, 1 - b1), tf.add);
-      st.m.assign(m);
-      m.dispose();
-      const v = binary(tf.mul(st.v, b2), unary(tf.square(g), (x) => tf.mul(x, 1 - b2)), tf.add);
-      st.v.assign(v);
-      v.dispose();
-      // denom = sqrt(v) / sqrt(bc2) + eps; p = p * (1 - lr * wd) - (lr / bc1) * m / denom  (torch's order)
-      const denom = unary(unary(tf.sqrt(st.v), (x) => tf.div(x, Math.sqrt(bc2))), (x) => tf.add(x, this.eps));
-      const upd = unary(binary(tf.clone(st.m), denom, tf.div), (x) => tf.mul(x, this.lr / bc1));
-      const decayed = this.weightDecay !== 0 ? tf.mul(p, 1 - this.lr * this.weightDecay) : tf.clone(p);
-      const next = binary(decayed, upd, tf.sub);
-      p.assign(next);
-      next.dispose();
+      if (st.m instanceof Float32Array) this.hostUpdate(p, g, st as HostMoments, opts.disposeGrads ?? false);
+      else {
+        this.tensorUpdate(p, g, st as TensorMoments);
+        if (opts.disposeGrads) g.dispose();
+      }
     }
+  }
+
+  /** One parameter's update in JavaScript over host arrays; only this parameter's copies exist at a time. */
+  private hostUpdate(p: tf.Variable, g: tf.Tensor, st: HostMoments, disposeGrad: boolean): void {
+    const [b1, b2] = this.betas;
+    const bc1 = 1 - Math.pow(b1, st.step);
+    const bc2 = 1 - Math.pow(b2, st.step);
+    const gd = g.dataSync() as Float32Array; // read only (on cpu it may be the tensor's own storage)
+    if (disposeGrad) g.dispose();
+    const pd = p.dataSync() as Float32Array; // read only, likewise
+    const out = new Float32Array(pd.length);
+    const { m, v } = st;
+    const decay = 1 - this.lr * this.weightDecay;
+    const stepSize = this.lr / bc1;
+    const sqrtBc2 = Math.sqrt(bc2);
+    const eps = this.eps;
+    for (let i = 0; i < out.length; i++) {
+      const gi = gd[i];
+      const mi = (m[i] = b1 * m[i] + (1 - b1) * gi);
+      const vi = (v[i] = b2 * v[i] + (1 - b2) * gi * gi);
+      // torch's order: p *= 1 - lr * wd; p -= (lr / bc1) * m / (sqrt(v) / sqrt(bc2) + eps)
+      out[i] = pd[i] * decay - (stepSize * mi) / (Math.sqrt(vi) / sqrtBc2 + eps);
+    }
+    const next = tf.tensor(out, p.shape, 'float32');
+    p.assign(next);
+    next.dispose();
+  }
+
+  /** One parameter's update with tensor ops, freeing each intermediate as soon as it is used. */
+  private tensorUpdate(p: tf.Variable, g: tf.Tensor, st: TensorMoments): void {
+    const [b1, b2] = this.betas;
+    const bc1 = 1 - Math.pow(b1, st.step);
+    const bc2 = 1 - Math.pow(b2, st.step);
+    // Each intermediate is freed as soon as it is used (not at the end of one tidy): with GPT-2's
+    // 154 MB token embedding, a dozen live temporaries would not fit wasm's 4 GB heap.
+    const m = binary(tf.mul(st.m, b1), tf.mul(g, 1 - b1), tf.add);
+    st.m.assign(m);
+    m.dispose();
+    const v = binary(tf.mul(st.v, b2), unary(tf.square(g), (x) => tf.mul(x, 1 - b2)), tf.add);
+    st.v.assign(v);
+    v.dispose();
+    // denom = sqrt(v) / sqrt(bc2) + eps; p = p * (1 - lr * wd) - (lr / bc1) * m / denom  (torch's order)
+    const denom = unary(unary(tf.sqrt(st.v), (x) => tf.div(x, Math.sqrt(bc2))), (x) => tf.add(x, this.eps));
+    const upd = unary(binary(tf.clone(st.m), denom, tf.div), (x) => tf.mul(x, this.lr / bc1));
+    const decayed = this.weightDecay !== 0 ? tf.mul(p, 1 - this.lr * this.weightDecay) : tf.clone(p);
+    const next = binary(decayed, upd, tf.sub);
+    p.assign(next);
+    next.dispose();
   }
 
   /**
@@ -83,8 +138,10 @@ export class AdamW {
   stateDict(): Map<string, tf.Tensor> {
     const out = new Map<string, tf.Tensor>();
     for (const [name, s] of this.state) {
-      out.set(`${name}.exp_avg`, tf.clone(s.m));
-      out.set(`${name}.exp_avg_sq`, tf.clone(s.v));
+      const shape = this.params.get(name)!.shape;
+      const copy = (x: tf.Variable | Float32Array) => (x instanceof Float32Array ? tf.tensor(x.slice(), shape, 'float32') : tf.clone(x));
+      out.set(`${name}.exp_avg`, copy(s.m));
+      out.set(`${name}.exp_avg_sq`, copy(s.v));
       out.set(`${name}.step`, tf.scalar(s.step, 'float32'));
     }
     out.set('__adamw__.step_count', tf.scalar(this.stepCount, 'float32'));
@@ -119,7 +176,12 @@ export class AdamW {
     }
     this.disposeState();
     for (const [name, s] of loaded) {
-      this.state.set(name, { m: tf.variable(tf.cast(s.m, 'float32'), false), v: tf.variable(tf.cast(s.v, 'float32'), false), step: s.step });
+      this.state.set(
+        name,
+        this.hostState
+          ? { m: hostCopy(s.m), v: hostCopy(s.v), step: s.step }
+          : { m: tf.variable(tf.cast(s.m, 'float32'), false), v: tf.variable(tf.cast(s.v, 'float32'), false), step: s.step },
+      );
     }
     const count = dict.get('__adamw__.step_count');
     this.stepCount = count ? count.dataSync()[0] : 0;
@@ -131,9 +193,23 @@ export class AdamW {
   }
 
   private disposeState(): void {
-    for (const s of this.state.values()) tf.dispose([s.m, s.v]);
+    for (const s of this.state.values()) {
+      if (!(s.m instanceof Float32Array)) tf.dispose([s.m, s.v as tf.Variable]);
+    }
     this.state.clear();
   }
+}
+
+type HostMoments = { m: Float32Array; v: Float32Array; step: number };
+type TensorMoments = { m: tf.Variable; v: tf.Variable; step: number };
+
+/** A float32 host copy of a tensor's values. */
+function hostCopy(t: tf.Tensor): Float32Array {
+  if (t.dtype === 'float32') return Float32Array.from(t.dataSync() as Float32Array);
+  const c = tf.cast(t, 'float32');
+  const out = Float32Array.from(c.dataSync() as Float32Array);
+  c.dispose();
+  return out;
 }
 
 /** f(x), disposing x. */

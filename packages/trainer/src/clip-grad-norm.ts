@@ -26,7 +26,10 @@ export function clipGradNorm(grads: Map<string, tf.Tensor> | Record<string, tf.T
 export function globalGradNorm(grads: Map<string, tf.Tensor> | Record<string, tf.Tensor>): number {
   const list = grads instanceof Map ? [...grads.values()] : Object.values(grads);
   if (list.length === 0) return 0;
-  const sq = tf.tidy(() => tf.addN(list.map((g) => tf.sum(tf.square(g)))));
+  // one gradient's square at a time (a single tidy would hold all of them: GPT-2's 650 MB over again)
+  const parts = list.map((g) => tf.tidy(() => tf.sum(tf.square(g))));
+  const sq = tf.addN(parts);
+  tf.dispose(parts);
   const total = Math.sqrt(sq.dataSync()[0]);
   sq.dispose();
   return total;

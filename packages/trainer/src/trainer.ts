@@ -223,7 +223,7 @@ export class Trainer {
           const clip = this.opts.gradClip;
           gradNorm = clip && this.step >= (clip.fromStep ?? 0) ? clipGradNorm(named, clip.maxNorm) : globalGradNorm(named);
           if (!Number.isFinite(gradNorm)) throw new NonFiniteLossError(this.step, 'gradient norm', gradNorm);
-          optimizer.step(named);
+          optimizer.step(named, { disposeGrads: true }); // frees each gradient once read
         } finally {
           value.dispose();
           tf.dispose([...named.values()]);

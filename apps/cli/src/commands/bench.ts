@@ -1,4 +1,112 @@
+// `llmfs bench`: throughput of a GPT-2-shaped model with random weights on the chosen backend:
+// generation tokens/s with and without the KV cache (book ch04/ch05), and the median time of one
+// training step (forward, backward, AdamW) with tokens/s (book ch05). Figures, not assertions.
+import fs from 'node:fs';
 import type { Command } from 'commander';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '@llmfs/nn';
+import { GPTModel, generate, getConfig, type GPTConfig } from '@llmfs/gpt-model';
+import { AdamW, calcLossBatch } from '@llmfs/trainer';
+import { UserError, parseNumber, printJson, withBackend } from '../common.js';
 
-// Not yet written: registers no command.
-export function register(_program: Command): void {}
+interface BenchFlags {
+  config: string;
+  contextLength?: string;
+  batchSize: string;
+  steps: string;
+  newTokens: string;
+  train: boolean;
+  generate: boolean;
+  backend?: string;
+  json?: boolean;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** A GPTConfig from a JSON file ({vocabSize, contextLength, embDim, nHeads, nLayers, dropRate, qkvBias}). */
+function readConfigFile(file: string): GPTConfig {
+  let cfg: GPTConfig;
+  try {
+    cfg = JSON.parse(fs.readFileSync(file, 'utf8')) as GPTConfig;
+  } catch (err) {
+    throw new UserError(`--config ${file}: ${(err as Error).message}`);
+  }
+  for (const k of ['vocabSize', 'contextLength', 'embDim', 'nHeads', 'nLayers'] as const)
+    if (!Number.isInteger(cfg[k]) || cfg[k] < 1) throw new UserError(`--config ${file}: '${k}' must be a positive integer`);
+  return { ...cfg, dropRate: cfg.dropRate ?? 0, qkvBias: cfg.qkvBias ?? false };
+}
+
+/** Registers `llmfs bench`. */
+export function register(program: Command): void {
+  withBackend(
+    program
+      .command('bench')
+      .description('generation tokens/s (with and without KV cache) and training step time, random weights')
+      .option('--config <name>', 'GPT-2 size (gpt2 | gpt2-medium | gpt2-large | gpt2-xl) or a JSON file of GPTConfig keys', 'gpt2')
+      .option('--context-length <T>', 'training context length (default: 256, the book ch05 setting)')
+      .option('--batch-size <B>', 'training batch size', '2')
+      .option('--steps <N>', 'timed training steps (after one warm-up step)', '3')
+      .option('--new-tokens <N>', 'tokens to generate per path', '50')
+      .option('--no-train', 'skip the training step')
+      .option('--no-generate', 'skip generation')
+      .option('--json', 'print one JSON object'),
+  ).action(async (o: BenchFlags) => {
+    const base = o.config.endsWith('.json') ? readConfigFile(o.config) : getConfig(o.config);
+    const contextLength = parseNumber('--context-length', o.contextLength ?? '256', { integer: true, min: 1 })!;
+    const batchSize = parseNumber('--batch-size', o.batchSize, { integer: true, min: 1 })!;
+    const steps = parseNumber('--steps', o.steps, { integer: true, min: 1 })!;
+    const newTokens = parseNumber('--new-tokens', o.newTokens, { integer: true, min: 1 })!;
+    const cfg: GPTConfig = { ...base, contextLength: Math.max(contextLength, base.contextLength) };
+    const backend = await initBackend(o.backend);
+    const log = (s: string) => o.json || console.log(s);
+    const model = new GPTModel(cfg, { seed: 123 });
+    const result: Record<string, unknown> = { backend, config: o.config, parameters: model.numParameters() };
+    log(`llmfs bench: ${o.config} (${model.numParameters().toLocaleString('en-US')} parameters, random weights), backend ${backend}`);
+
+    if (o.generate) {
+      model.eval();
+      const prompt = [[15496, 11, 314, 716].map((id) => id % cfg.vocabSize)]; // "Hello, I am" in GPT-2 ids
+      for (const useCache of [true, false]) {
+        await generate(model, { idx: prompt, maxNewTokens: 2, useCache }); // warm-up
+        const t0 = performance.now();
+        await generate(model, { idx: prompt, maxNewTokens: newTokens, useCache });
+        const tps = newTokens / ((performance.now() - t0) / 1000);
+        result[useCache ? 'generateTokensPerSecCached' : 'generateTokensPerSecUncached'] = +tps.toFixed(2);
+        log(`generate ${useCache ? 'with' : 'without'} KV cache: ${tps.toFixed(1)} tokens/s (${newTokens} tokens, batch 1)`);
+      }
+    }
+
+    if (o.train) {
+      model.train();
+      const n = batchSize * contextLength;
+      const inputs = new Int32Array(n);
+      const targets = new Int32Array(n);
+      for (let i = 0; i < n; i++) {
+        inputs[i] = (i * 7919) % cfg.vocabSize;
+        targets[i] = (i * 104729 + 1) % cfg.vocabSize;
+      }
+      const batch = { inputs, targets, batchSize, seqLen: contextLength };
+      const named = model.trainableParameters();
+      const opt = new AdamW(named, { lr: 4e-4, weightDecay: 0.1 });
+      const vars = named.map(([, v]) => v);
+      const times: number[] = [];
+      for (let s = 0; s <= steps; s++) {
+        const t0 = performance.now();
+        const { value, grads } = tf.variableGrads(() => calcLossBatch(batch, model), vars);
+        await value.data();
+        const byName = new Map<string, tf.Tensor>();
+        for (const [name, v] of named) byName.set(name, grads[v.name]);
+        opt.step(byName);
+        tf.dispose([value, ...Object.values(grads)]);
+        if (s > 0) times.push(performance.now() - t0); // step 0 is the warm-up
+      }
+      const ms = median(times);
+      result.trainStepMs = +ms.toFixed(1);
+      result.trainTokensPerSec = +((n / ms) * 1000).toFixed(1);
+      result.train = { batchSize, contextLength, steps };
+      log(`train step (batch ${batchSize}, context ${contextLength}, AdamW): median ${(ms / 1000).toFixed(2)} s, ${((n / ms) * 1000).toFixed(0)} tokens/s`);
+    }
+    model.dispose();
+    if (o.json) printJson(result);
+  });
+}
