@@ -60,3 +60,25 @@ test('makeTempDir gives an empty folder and removes it', () => {
   cleanup();
   expect(fs.existsSync(dir)).toBe(false);
 });
+
+describe('gpt-tiny without the weights package', () => {
+  test('state dict has every llmfs name with GPT-2 shapes; the head is wte transposed', async () => {
+    const { gptTinyStateDict } = await import('./index.js');
+    const sd = gptTinyStateDict();
+    expect(sd.size).toBe(2 + 2 * 12 + 2 + 1);
+    expect(sd.get('trf_blocks.1.att.qkv.weight')!.shape).toEqual([32, 96]);
+    const wte = sd.get('tok_emb.weight')!;
+    const head = sd.get('out_head.weight')!;
+    expect(head.shape).toEqual([32, 50257]);
+    expect(head.data[5 * 50257 + 1234]).toBe(wte.data[1234 * 32 + 5]);
+    const total = [...sd.values()].reduce((s, r) => s + r.data.length, 0);
+    expect(total).toBe(gptTinyExpected().parameter_count_untied);
+  });
+
+  test('meanCrossEntropyF64 equals log(V) for uniform logits and rejects a shape mismatch', async () => {
+    const { meanCrossEntropyF64 } = await import('./index.js');
+    expect(meanCrossEntropyF64(new Float32Array(2 * 7), [3, 6], 7)).toBeCloseTo(Math.log(7), 12);
+    expect(meanCrossEntropyF64([0, 10, 0], [1], 3)).toBeCloseTo(Math.log(1 + 2 * Math.exp(-10)), 12);
+    expect(() => meanCrossEntropyF64([0, 1], [0], 3)).toThrow(/expected 1 x 3/);
+  });
+});

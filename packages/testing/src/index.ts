@@ -84,3 +84,5 @@ export function makeTempDir(prefix = 'llmfs-test-'): { dir: string; cleanup: () 
   const dir = fs.mkdtempSync(path.join(os, prefix));
   return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
+
+export { readSafetensorsF32, gptTinyStateDict, meanCrossEntropyF64, GPT_TINY_CFG, type RawTensor } from './gpt-tiny.js';
