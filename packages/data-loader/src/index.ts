@@ -5,7 +5,7 @@ export { GPTDatasetV1, type Window } from './gpt-dataset-v1.js';
 export { createDataLoaderV1, type DataLoaderV1, type DataLoaderV1Options } from './create-data-loader-v1.js';
 export { WindowLoader, DEFAULT_SEED, type WindowSource, type LoaderOptions } from './window-loader.js';
 export { encodeText, gpt2TokenEncoder, type TokenEncoder } from './encode-text.js';
-export { seededPermutation } from './seeded-permutation.js';
+export { seededPermutation, mulberry32 } from './seeded-permutation.js';
 export { splitTextByRatio } from './split-text-by-ratio.js';
 export { splitByRatios, type SplitOptions } from './split-by-ratios.js';
 export {
