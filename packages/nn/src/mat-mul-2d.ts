@@ -7,7 +7,7 @@ const matMul2dGrad = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>)
   const [a, b, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
   save([a, b]);
   return {
-    value: tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D),
+    value: productFreeingPackedCopy(a as tf.Tensor2D, b as tf.Tensor2D),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
       // dA = dy @ B^T ; dB = A^T @ dy. The tidy frees each transpose (and the packed copy XNNPACK keeps
@@ -17,6 +17,23 @@ const matMul2dGrad = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>)
     },
   };
 });
+
+/** Weights at least this big (elements) are multiplied through a transient copy on wasm. */
+const TRANSIENT_COPY_MIN = 1 << 16;
+
+/**
+ * a @ b. On wasm, XNNPACK keeps a packed copy of `b` until b's data is freed; for a weight that is
+ * until the optimizer replaces it, so across a whole backward pass every weight would be held twice
+ * (GPT-2 124M: ~500 MB of wasm's 4 GiB heap). Multiplying by a copy (b * 1: tf.clone shares the buffer)
+ * that is freed at once frees the packed copy too; the packing is redone every step anyway, since the weights change.
+ */
+function productFreeingPackedCopy(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  if (tf.getBackend() !== 'wasm' || b.size < TRANSIENT_COPY_MIN) return tf.matMul(a, b);
+  const copy = tf.mul(b, 1) as tf.Tensor2D;
+  const y = tf.matMul(a, copy) as tf.Tensor2D;
+  copy.dispose();
+  return y;
+}
 
 /** a [m,k] @ b [k,n] -> [m,n], with a gradient that uses only plain (non-transposed) matmuls. */
 export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {

@@ -5,6 +5,10 @@
 // - UnsortedSegmentSum: missing from wasm, and the gradient of tf.gather needs it ("Kernel
 //   'UnsortedSegmentSum' not registered for backend 'wasm'"). A plain loop over the heap.
 // - LlmfsLayerNorm, LlmfsGeluTanh: inference-only fused kernels (see fused-inference.ts).
+// - Identity: tfjs 4.22's wasm Identity copies the data; the engine clones every tensor it saves for a
+//   backward pass, so on wasm each saved activation and weight existed twice (GPT-2 124M: its forward
+//   pass under a tape went from 0.6 to 3.5 GB and overflowed the 4 GiB heap). This one shares the
+//   buffer by reference count, as the cpu backend's does (tensors are immutable; assign swaps buffers).
 import * as tf from '@tensorflow/tfjs';
 
 interface WasmLike {
@@ -113,6 +117,16 @@ function geluKernel(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): 
   return out;
 }
 
+interface RefCounting {
+  incRef(dataId: tf.DataId): void;
+}
+
+function sharedIdentity(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
+  const x = args.inputs.x as tf.TensorInfo;
+  (args.backend as RefCounting).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
 /** Inference-only fused kernels (no gradients): one engine call instead of 6-9 small ops. */
 export const LAYER_NORM_KERNEL = 'LlmfsLayerNorm';
 export const GELU_KERNEL = 'LlmfsGeluTanh';
@@ -124,6 +138,8 @@ export function registerWasmKernels(): void {
   const kernel = tf.getKernel('Slice', 'wasm');
   if (kernel) tf.unregisterKernel('Slice', 'wasm');
   tf.registerKernel({ kernelName: 'Slice', backendName: 'wasm', kernelFunc: fastSlice as unknown as tf.KernelFunc });
+  if (tf.getKernel('Identity', 'wasm')) tf.unregisterKernel('Identity', 'wasm');
+  tf.registerKernel({ kernelName: 'Identity', backendName: 'wasm', kernelFunc: sharedIdentity as unknown as tf.KernelFunc });
   tf.registerKernel({ kernelName: LAYER_NORM_KERNEL, backendName: 'wasm', kernelFunc: layerNormKernel as unknown as tf.KernelFunc });
   tf.registerKernel({ kernelName: GELU_KERNEL, backendName: 'wasm', kernelFunc: geluKernel as unknown as tf.KernelFunc });
   if (!tf.getKernel('UnsortedSegmentSum', 'wasm')) {

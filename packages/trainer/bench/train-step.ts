@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@llmfs/nn';
 import { GPTModel, GPT_CONFIG_124M, type GPTConfig } from '@llmfs/gpt-model';
-import { AdamW, calcLossBatch, clipGradNorm } from '../src/index.js';
+import { AdamW, batchGrads, calcLossBatch, clipGradNorm } from '../src/index.js';
 
 const PYTORCH_STEP_S = 2.15;
 const backend = await initBackend(process.env.LLMFS_BACKEND ?? 'wasm');
@@ -17,10 +17,11 @@ const cfg: GPTConfig = small
 const B = Number(process.env.BENCH_B ?? (small ? 4 : 2));
 const T = cfg.contextLength;
 const steps = Number(process.env.BENCH_STEPS ?? 3);
+// gradient accumulation passes per step (Trainer's microBatches): 2 for GPT-2 124M on wasm (4 GiB heap)
+const micro = Number(process.env.BENCH_MICRO ?? (!small && backend === 'wasm' ? 2 : 1));
 
 const model = new GPTModel(cfg, { seed: 123 });
 const params = model.trainableParameters();
-const nameOf = new Map(params.map(([n, v]) => [v.name, n]));
 const opt = new AdamW(params, { lr: 4e-4, weightDecay: 0.1 });
 const ids = Int32Array.from({ length: B * (T + 1) }, (_, i) => (i * 7919) % cfg.vocabSize);
 const batch = { inputs: new Int32Array(B * T), targets: new Int32Array(B * T), batchSize: B, seqLen: T };
@@ -29,27 +30,25 @@ for (let b = 0; b < B; b++) {
   batch.targets.set(ids.subarray(b * T + 1, b * T + T + 1), b * T);
 }
 
-function step(): { fb: number; clip: number; adam: number; loss: number } {
+async function step(): Promise<{ fb: number; clip: number; adam: number; loss: number }> {
   const t0 = performance.now();
-  const { value, grads } = tf.variableGrads(() => calcLossBatch(batch, model), params.map(([, v]) => v));
-  const loss = value.dataSync()[0];
-  const named = new Map<string, tf.Tensor>(Object.entries(grads).map(([k, g]) => [nameOf.get(k)!, g]));
+  const { loss, grads: named } = await batchGrads(batch, model, params, { microBatches: micro });
   const t1 = performance.now();
   clipGradNorm(named, 1);
   const t2 = performance.now();
   opt.step(named, { disposeGrads: true });
-  tf.dispose([value, ...named.values()]);
+  tf.dispose([...named.values()]);
   params[0][1].dataSync(); // wait for the update
   const t3 = performance.now();
   return { fb: t1 - t0, clip: t2 - t1, adam: t3 - t2, loss };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-console.log(`backend ${backend}; ${small ? 'quickstart config' : 'GPT-2 124M'} context ${T}, batch ${B}; ${model.numParameters()} parameters`);
-step(); // warm-up (kernel setup, optimizer moments)
+console.log(`backend ${backend}; ${small ? 'quickstart config' : 'GPT-2 124M'} context ${T}, batch ${B} in ${micro} pass(es); ${model.numParameters()} parameters`);
+await step(); // warm-up (kernel setup, optimizer moments)
 console.log(`after the first step: ${(tf.memory().numBytes / 2 ** 30).toFixed(2)} GiB in tensors`);
 const rows = [];
-for (let i = 0; i < steps; i++) rows.push(step());
+for (let i = 0; i < steps; i++) rows.push(await step());
 const total = rows.map((r) => r.fb + r.clip + r.adam);
 const med = median(total) / 1000;
 console.log(`median step ${med.toFixed(2)} s (forward+backward ${(median(rows.map((r) => r.fb)) / 1000).toFixed(2)} s, ` +
@@ -66,8 +65,11 @@ console.log(
 );
 
 if (process.env.BENCH_PROFILE !== '0') {
+  // one pass of B / micro rows (the whole batch in one pass does not fit wasm's heap at GPT-2 size)
+  const rows = B / micro;
+  const part = { ...batch, inputs: batch.inputs.subarray(0, rows * T), targets: batch.targets.subarray(0, rows * T), batchSize: rows };
   const prof = await tf.profile(() => {
-    const { value, grads } = tf.variableGrads(() => calcLossBatch(batch, model), params.map(([, v]) => v));
+    const { value, grads } = tf.variableGrads(() => calcLossBatch(part, model), params.map(([, v]) => v));
     tf.dispose([value, ...Object.values(grads)]);
   });
   const byKernel = new Map<string, { ms: number; n: number }>();
@@ -79,7 +81,7 @@ if (process.env.BENCH_PROFILE !== '0') {
     byKernel.set(k.name, e);
   }
   const sum = [...byKernel.values()].reduce((a, e) => a + e.ms, 0);
-  console.log(`kernel profile of forward+backward (${sum.toFixed(0)} ms in kernels; peak ${(prof.peakBytes / 2 ** 30).toFixed(2)} GiB of tensors, ${(tf.memory().numBytes / 2 ** 30).toFixed(2)} GiB live before):`);
+  console.log(`kernel profile of one forward+backward pass of ${rows} row(s) (${sum.toFixed(0)} ms in kernels; peak ${(prof.peakBytes / 2 ** 30).toFixed(2)} GiB of tensors, ${(tf.memory().numBytes / 2 ** 30).toFixed(2)} GiB live before):`);
   for (const [name, e] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15)) {
     console.log(`  ${name.padEnd(22)} ${e.ms.toFixed(0).padStart(7)} ms  ${((100 * e.ms) / sum).toFixed(1).padStart(5)}%  x${e.n}`);
   }

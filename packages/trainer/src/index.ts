@@ -2,7 +2,8 @@
 export { crossEntropy, type CrossEntropyOptions } from './cross-entropy.js';
 export { calcLossBatch } from './calc-loss-batch.js';
 export { calcLossLoader } from './calc-loss-loader.js';
-export { AdamW, type AdamWOptions } from './adamw.js';
+export { batchGrads, type BatchGrads } from './batch-grads.js';
+export { AdamW, type AdamWOptions, type AdamWStepOptions } from './adamw.js';
 export { clipGradNorm, globalGradNorm } from './clip-grad-norm.js';
 export { warmupCosineLr, type WarmupCosineOptions } from './warmup-cosine-lr.js';
 export { generateSample } from './generate-sample.js';
