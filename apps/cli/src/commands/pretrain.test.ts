@@ -82,6 +82,22 @@ describe('llmfs pretrain', () => {
     expect(fs.readFileSync(path.join(out1, 'loss.png')).subarray(1, 4).toString()).toBe('PNG');
   });
 
+  it('--micro-batches 2 accumulates to the same losses (dropout 0) and must divide the batch', async () => {
+    const log = path.join(tmp.dir, 'micro.jsonl');
+    const r = await llmfs([
+      'pretrain', ...FIXTURE_FLAGS, '--no-shuffle', '--lr', '1e-3', '--weight-decay', '0.1', '--drop-rate', '0',
+      '--max-steps', '3', '--micro-batches', '2', '--eval-freq', '0', '--json-log', log, '--out', path.join(tmp.dir, 'micro'),
+    ]);
+    expect(r.code).toBe(0);
+    const expected: number[] = gptTinyExpected().adamw_training.losses_before_each_step;
+    const steps = readLog(log).filter((l) => 'loss' in l);
+    expect(steps).toHaveLength(3);
+    steps.forEach((l, i) => expect(Math.abs(l.loss - expected[i])).toBeLessThan(1e-3));
+    const bad = await llmfs(['pretrain', ...FIXTURE_FLAGS, '--micro-batches', '3', '--max-steps', '1', '--out', path.join(tmp.dir, 'bad')]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr.trim().split('\n').pop()).toBe('llmfs: --micro-batches: 3 does not divide --batch-size 2');
+  });
+
   it('acceptance 4: a checkpoint is a Hugging Face GPT-2 directory that loads back bit-identically', async () => {
     const [ck] = fs.readdirSync(path.join(out1, 'checkpoints')).filter((n) => n.startsWith('step-'));
     const dir = path.join(out1, 'checkpoints', ck);

@@ -32,6 +32,8 @@ export interface PretrainOptions {
   warmupSteps?: number;
   minLr?: number;
   gradClip?: number;
+  /** Passes per batch with accumulated gradients (memory), see Trainer's `microBatches`. */
+  microBatches?: number;
   dropRate?: number;
   shuffle: boolean;
   seed: number;
@@ -164,6 +166,7 @@ export async function runPretrain(opts: PretrainOptions, hooks: PretrainHooks = 
     evalIter: o.evalIter,
     schedule: scheduled ? { peakLr: o.lr, initialLr: minLr, minLr, warmupSteps: o.warmupSteps ?? 0 } : undefined,
     gradClip: o.gradClip !== undefined ? { maxNorm: o.gradClip, fromStep: o.warmupSteps ?? 0 } : undefined,
+    microBatches: o.microBatches,
     startContext: o.startContext,
     tokenizer,
     sampleTokens: o.sampleTokens,
@@ -223,7 +226,7 @@ export async function runPretrain(opts: PretrainOptions, hooks: PretrainHooks = 
 /** Option names whose values are kept from the checkpoint on --resume unless given again. */
 const FLAG_KEYS: Array<keyof PretrainOptions> = [
   'data', 'model', 'config', 'contextLength', 'batchSize', 'stride', 'epochs', 'maxSteps', 'lr', 'weightDecay', 'warmupSteps',
-  'minLr', 'gradClip', 'dropRate', 'shuffle', 'seed', 'evalFreq', 'evalIter', 'valRatio', 'out', 'backend', 'jsonLog',
+  'minLr', 'gradClip', 'microBatches', 'dropRate', 'shuffle', 'seed', 'evalFreq', 'evalIter', 'valRatio', 'out', 'backend', 'jsonLog',
   'saveEvery', 'keepCheckpoints', 'startContext', 'sampleTokens',
 ];
 
@@ -245,6 +248,7 @@ export function register(program: Command): void {
     .option('--warmup-steps <n>', 'linear warmup steps, then cosine decay to --min-lr (appendix D)')
     .option('--min-lr <x>', 'initial and final learning rate of the schedule (default lr/100)')
     .option('--grad-clip <x>', 'clip the global gradient norm to this (from the end of warmup)')
+    .option('--micro-batches <k>', 'split each batch into k passes with accumulated gradients (less memory; GPT-2 124M at batch 2, context 256 needs 2 on wasm)')
     .option('--drop-rate <x>', 'dropout rate (default: the config\'s)')
     .option('--no-shuffle', 'keep the training windows in order')
     .option('--seed <n>', 'seed for init, data order and dropout', '123')
@@ -275,6 +279,7 @@ export function register(program: Command): void {
       warmupSteps: int('--warmup-steps', raw.warmupSteps, 0),
       minLr: num('--min-lr', raw.minLr, 0),
       gradClip: num('--grad-clip', raw.gradClip, 0),
+      microBatches: int('--micro-batches', raw.microBatches, 1),
       dropRate: num('--drop-rate', raw.dropRate, 0),
       shuffle: raw.shuffle !== false,
       seed: int('--seed', raw.seed)!,
@@ -291,6 +296,8 @@ export function register(program: Command): void {
       sampleTokens: PRETRAIN_DEFAULTS.sampleTokens,
     };
     if (o.dropRate !== undefined && o.dropRate >= 1) throw new UserError(`--drop-rate: expected a number in [0, 1), got ${o.dropRate}`);
+    if (o.microBatches !== undefined && o.batchSize % o.microBatches !== 0)
+      throw new UserError(`--micro-batches: ${o.microBatches} does not divide --batch-size ${o.batchSize}`);
     if (o.valRatio >= 1) throw new UserError(`--val-ratio: expected a number in [0, 1), got ${o.valRatio}`);
     if (o.resume) {
       // the checkpoint's settings, overridden only by flags given on this command line
