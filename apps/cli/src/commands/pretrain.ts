@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { getEncoding } from '@llmfs/bpe-tokenizer';
 import { createDataLoaderV1, splitTextByRatio, type DataLoader } from '@llmfs/data-loader';
-import { GPTModel, getConfig, type GPTConfig } from '@llmfs/gpt-model';
+import { GPTModel, GPT_CONFIG_124M, getConfig, type GPTConfig } from '@llmfs/gpt-model';
 import { configFromHf, loadModelDirectory, saveModelDirectory } from '@llmfs/gpt2-weights';
 import { Rng, initBackend } from '@llmfs/nn';
 import { AdamW, Trainer, TRAINER_STATE_FILE, collectRngs, findResumeCheckpoint, type TrainerState, type TrainResult } from '@llmfs/trainer';
@@ -110,7 +110,7 @@ async function buildModel(o: PretrainOptions): Promise<{ model: GPTModel; contex
     if (t > cfg.contextLength) throw new UserError(`--context-length ${t}: the model's context length is ${cfg.contextLength}`);
     return { model, contextLength: t };
   }
-  const cfg = { ...(o.modelConfig ?? readConfigArg(o.config ?? 'gpt2')) };
+  const cfg = { ...(o.modelConfig ?? (o.config ? readConfigArg(o.config) : GPT_CONFIG_124M)) };
   cfg.contextLength = o.contextLength ?? (o.modelConfig ? cfg.contextLength : 256);
   if (o.dropRate !== undefined) cfg.dropRate = o.dropRate;
   return { model: new GPTModel(cfg, { seed: o.seed }), contextLength: cfg.contextLength };
@@ -237,7 +237,7 @@ export function register(program: Command): void {
     .description('pretrain a GPT on a text file (book ch. 5); writes a model directory, checkpoints and loss.svg/png')
     .option('--data <file>', 'training text (split by characters into train/val)')
     .option('--model <dir>', 'start from this model directory (Hugging Face GPT-2 or OpenAI folder)')
-    .option('--config <name|file>', 'model config for a fresh model: gpt2, gpt2-medium, ... or a JSON file (default gpt2 at context 256)')
+    .option('--config <name|file>', 'model config for a fresh model: gpt2, gpt2-medium, ... or a JSON file (default: the book GPT_CONFIG_124M, qkv bias off, at context 256)')
     .option('--context-length <n>', 'tokens per training window (default 256, or the model context if smaller)')
     .option('--batch-size <n>', 'windows per batch', '2')
     .option('--stride <n>', 'step between windows (default: the context length)')
