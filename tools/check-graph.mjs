@@ -22,7 +22,13 @@ export const ALLOWED = {
   '@llmfs/trainer': ['@llmfs/nn', '@llmfs/gpt-model', '@llmfs/data-loader'],
   '@llmfs/gpt2-weights': ['@llmfs/nn', '@llmfs/gpt-model'],
   // finetune -> nn is an addition to DESIGN.md: the LoRA layers (appendix E) extend nn's Module and Linear.
-  '@llmfs/finetune': ['@llmfs/nn', '@llmfs/trainer', '@llmfs/gpt-model', '@llmfs/data-loader', '@llmfs/gpt2-weights'],
+  '@llmfs/finetune': [
+    '@llmfs/nn',
+    '@llmfs/trainer',
+    '@llmfs/gpt-model',
+    '@llmfs/data-loader',
+    '@llmfs/gpt2-weights',
+  ],
   '@llmfs/testing': [],
 };
 /** The private test-helper package: a devDependency of anyone, a dependency of no one. */

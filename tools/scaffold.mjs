@@ -3,15 +3,57 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 const pkgs = {
-  testing: { desc: 'Private test helpers and small fixtures for llmfs packages', deps: {}, peer: false, private: true },
-  'bpe-tokenizer': { desc: 'Simple tokenizers and byte-level BPE (GPT-2), byte-exact with OpenAI tiktoken (book ch. 2)', deps: { 'js-tiktoken': '^1.0.21' }, peer: false },
-  'data-loader': { desc: 'Sliding-window datasets, batching, splits and streaming token files (book ch. 2, 6, 7)', deps: { '@llmfs/bpe-tokenizer': '0.1.0' }, peer: false },
-  nn: { desc: 'TensorFlow.js plumbing for llmfs: backend selection, Module, Linear, Embedding, Dropout, seeded RNG', deps: {}, peer: true },
-  attention: { desc: 'Self-attention, causal and multi-head attention with a KV cache (book ch. 3)', deps: { '@llmfs/nn': '0.1.0' }, peer: true },
-  'gpt-model': { desc: 'GPT-2 model: LayerNorm, GELU, TransformerBlock, GPTModel, generation (book ch. 4)', deps: { '@llmfs/nn': '0.1.0', '@llmfs/attention': '0.1.0' }, peer: true },
-  trainer: { desc: 'Pretraining: cross-entropy, AdamW, clipping, schedules, training loop, checkpoints (book ch. 5, app. D)', deps: { '@llmfs/nn': '0.1.0', '@llmfs/gpt-model': '0.1.0', '@llmfs/data-loader': '0.1.0' }, peer: true },
-  'gpt2-weights': { desc: 'GPT-2 weight formats: safetensors, OpenAI TensorFlow checkpoints, Hugging Face names, downloads (book ch. 5)', deps: { '@llmfs/nn': '0.1.0', '@llmfs/gpt-model': '0.1.0' }, peer: true },
-  finetune: { desc: 'Classification and instruction finetuning, LoRA (book ch. 6, 7, app. E)', deps: { '@llmfs/trainer': '0.1.0', '@llmfs/gpt-model': '0.1.0', '@llmfs/data-loader': '0.1.0', '@llmfs/gpt2-weights': '0.1.0' }, peer: true },
+  testing: {
+    desc: 'Private test helpers and small fixtures for llmfs packages',
+    deps: {},
+    peer: false,
+    private: true,
+  },
+  'bpe-tokenizer': {
+    desc: 'Simple tokenizers and byte-level BPE (GPT-2), byte-exact with OpenAI tiktoken (book ch. 2)',
+    deps: { 'js-tiktoken': '^1.0.21' },
+    peer: false,
+  },
+  'data-loader': {
+    desc: 'Sliding-window datasets, batching, splits and streaming token files (book ch. 2, 6, 7)',
+    deps: { '@llmfs/bpe-tokenizer': '0.1.0' },
+    peer: false,
+  },
+  nn: {
+    desc: 'TensorFlow.js plumbing for llmfs: backend selection, Module, Linear, Embedding, Dropout, seeded RNG',
+    deps: {},
+    peer: true,
+  },
+  attention: {
+    desc: 'Self-attention, causal and multi-head attention with a KV cache (book ch. 3)',
+    deps: { '@llmfs/nn': '0.1.0' },
+    peer: true,
+  },
+  'gpt-model': {
+    desc: 'GPT-2 model: LayerNorm, GELU, TransformerBlock, GPTModel, generation (book ch. 4)',
+    deps: { '@llmfs/nn': '0.1.0', '@llmfs/attention': '0.1.0' },
+    peer: true,
+  },
+  trainer: {
+    desc: 'Pretraining: cross-entropy, AdamW, clipping, schedules, training loop, checkpoints (book ch. 5, app. D)',
+    deps: { '@llmfs/nn': '0.1.0', '@llmfs/gpt-model': '0.1.0', '@llmfs/data-loader': '0.1.0' },
+    peer: true,
+  },
+  'gpt2-weights': {
+    desc: 'GPT-2 weight formats: safetensors, OpenAI TensorFlow checkpoints, Hugging Face names, downloads (book ch. 5)',
+    deps: { '@llmfs/nn': '0.1.0', '@llmfs/gpt-model': '0.1.0' },
+    peer: true,
+  },
+  finetune: {
+    desc: 'Classification and instruction finetuning, LoRA (book ch. 6, 7, app. E)',
+    deps: {
+      '@llmfs/trainer': '0.1.0',
+      '@llmfs/gpt-model': '0.1.0',
+      '@llmfs/data-loader': '0.1.0',
+      '@llmfs/gpt2-weights': '0.1.0',
+    },
+    peer: true,
+  },
 };
 
 for (const [name, p] of Object.entries(pkgs)) {
@@ -47,7 +89,11 @@ for (const [name, p] of Object.entries(pkgs)) {
   };
   if (!fs.existsSync(path.join(dir, 'package.json')))
     fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pj, null, 2) + '\n');
-  const tsconfig = { extends: '../../tsconfig.base.json', compilerOptions: { noEmit: true }, include: ['src', 'test', '*.ts'] };
+  const tsconfig = {
+    extends: '../../tsconfig.base.json',
+    compilerOptions: { noEmit: true },
+    include: ['src', 'test', '*.ts'],
+  };
   fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2) + '\n');
   const build = {
     extends: '../../tsconfig.base.json',
@@ -57,6 +103,7 @@ for (const [name, p] of Object.entries(pkgs)) {
   };
   fs.writeFileSync(path.join(dir, 'tsconfig.build.json'), JSON.stringify(build, null, 2) + '\n');
   fs.writeFileSync(path.join(dir, 'vitest.config.ts'), "export { default } from '../../vitest.shared.js';\n");
-  if (!fs.existsSync(path.join(dir, 'src/index.ts'))) fs.writeFileSync(path.join(dir, 'src/index.ts'), 'export {};\n');
+  if (!fs.existsSync(path.join(dir, 'src/index.ts')))
+    fs.writeFileSync(path.join(dir, 'src/index.ts'), 'export {};\n');
   fs.copyFileSync('LICENSE', path.join(dir, 'LICENSE'));
 }

@@ -3,7 +3,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-let passed = 0, failed = 0, skipped = 0, files = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0,
+  files = 0;
 for (const root of ['packages', 'apps']) {
   if (!fs.existsSync(root)) continue;
   for (const name of fs.readdirSync(root)) {

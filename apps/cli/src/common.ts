@@ -12,8 +12,17 @@ export function isUserFacing(err: unknown): err is Error {
   if (err instanceof UserError) return true;
   // Typed errors from the packages (TokenizerError, SafetensorsError, ...) end in "Error" and are not
   // JavaScript's built-in ones; a stack trace would not help the user.
-  const builtin = ['Error', 'TypeError', 'RangeError', 'ReferenceError', 'SyntaxError', 'EvalError', 'URIError'];
-  if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'EACCES') return true;
+  const builtin = [
+    'Error',
+    'TypeError',
+    'RangeError',
+    'ReferenceError',
+    'SyntaxError',
+    'EvalError',
+    'URIError',
+  ];
+  if ((err as NodeJS.ErrnoException).code === 'ENOENT' || (err as NodeJS.ErrnoException).code === 'EACCES')
+    return true;
   return !builtin.includes(err.name);
 }
 
@@ -24,16 +33,29 @@ export function printJson(value: unknown): void {
 
 /** Adds `--backend` to a command (tfjs backend: auto, tensorflow, wasm, webgpu, webgl, cpu). */
 export function withBackend(cmd: Command): Command {
-  return cmd.option('--backend <name>', 'tfjs backend: auto | tensorflow | wasm | webgpu | webgl | cpu (env LLMFS_BACKEND)');
+  return cmd.option(
+    '--backend <name>',
+    'tfjs backend: auto | tensorflow | wasm | webgpu | webgl | cpu (env LLMFS_BACKEND)',
+  );
 }
 
 /** Parse a number flag, or throw a UserError naming the flag. */
-export function parseNumber(flag: string, value: string | undefined, opts: { integer?: boolean; min?: number } = {}): number | undefined {
+export function parseNumber(
+  flag: string,
+  value: string | undefined,
+  opts: { integer?: boolean; min?: number } = {},
+): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isFinite(n) || (opts.integer && !Number.isInteger(n)) || (opts.min !== undefined && n < opts.min)) {
+  if (
+    !Number.isFinite(n) ||
+    (opts.integer && !Number.isInteger(n)) ||
+    (opts.min !== undefined && n < opts.min)
+  ) {
     const kind = opts.integer ? 'an integer' : 'a number';
-    throw new UserError(`${flag}: expected ${kind}${opts.min !== undefined ? ` >= ${opts.min}` : ''}, got '${value}'`);
+    throw new UserError(
+      `${flag}: expected ${kind}${opts.min !== undefined ? ` >= ${opts.min}` : ''}, got '${value}'`,
+    );
   }
   return n;
 }

@@ -23,7 +23,9 @@ try {
     if (!debug && isUserFacing(err)) {
       console.error(`llmfs: ${(err as Error).message.split('\n')[0]}`);
     } else {
-      console.error(debug ? err : `llmfs: ${(err as Error)?.message ?? String(err)} (run with --debug for details)`);
+      console.error(
+        debug ? err : `llmfs: ${(err as Error)?.message ?? String(err)} (run with --debug for details)`,
+      );
     }
     process.exitCode = 1;
   }

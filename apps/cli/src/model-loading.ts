@@ -28,7 +28,14 @@ export function progressOptions(flags: CacheFlags & { format?: 'hf' | 'openai' }
       }
       if (!tty) return;
       if (!bar) {
-        bar = new SingleBar({ format: `${file} [{bar}] {percentage}% | {value}/{total} bytes`, stream: process.stderr, hideCursor: true }, Presets.shades_classic);
+        bar = new SingleBar(
+          {
+            format: `${file} [{bar}] {percentage}% | {value}/{total} bytes`,
+            stream: process.stderr,
+            hideCursor: true,
+          },
+          Presets.shades_classic,
+        );
         bar.start(total ?? 0, received);
       }
       if (total !== undefined) bar.setTotal(total);
@@ -46,7 +53,10 @@ export async function resolveModelFlag(model: string, flags: CacheFlags = {}): P
 }
 
 /** Resolves and loads `--model` into a GPTModel in eval mode. */
-export async function loadModelFlag(model: string, flags: CacheFlags = {}): Promise<{ model: GPTModel; cfg: GPTConfig; dir: string }> {
+export async function loadModelFlag(
+  model: string,
+  flags: CacheFlags = {},
+): Promise<{ model: GPTModel; cfg: GPTConfig; dir: string }> {
   const dir = await resolveModelFlag(model, flags);
   const loaded = await loadModelDirectory(dir);
   return { model: loaded.model, cfg: loaded.cfg, dir };

@@ -19,7 +19,8 @@ export function lossPlotSpec(s: LossSeries): TopLevelSpec {
   const rows: Array<Record<string, unknown>> = [];
   s.epochsSeen.forEach((e, i) => {
     rows.push({ epoch: e, tokens: s.tokensSeen[i], loss: s.trainLosses[i], series: 'Training loss' });
-    if (Number.isFinite(s.valLosses[i])) rows.push({ epoch: e, tokens: s.tokensSeen[i], loss: s.valLosses[i], series: 'Validation loss' });
+    if (Number.isFinite(s.valLosses[i]))
+      rows.push({ epoch: e, tokens: s.tokensSeen[i], loss: s.valLosses[i], series: 'Validation loss' });
   });
   // both x scales run from 0 to the last point, so the two axes line up (tokens grow with epochs)
   const maxEpoch = Math.max(...s.epochsSeen, 1e-9);
@@ -34,9 +35,20 @@ export function lossPlotSpec(s: LossSeries): TopLevelSpec {
       {
         mark: { type: 'line', point: false },
         encoding: {
-          x: { field: 'epoch', type: 'quantitative', title: 'Epochs', scale: { domain: [0, maxEpoch], nice: false } },
+          x: {
+            field: 'epoch',
+            type: 'quantitative',
+            title: 'Epochs',
+            scale: { domain: [0, maxEpoch], nice: false },
+          },
           y: { field: 'loss', type: 'quantitative', title: 'Loss', scale: { zero: false } },
-          color: { field: 'series', type: 'nominal', title: null, sort: ['Training loss', 'Validation loss'], legend: { orient: 'top-right' } },
+          color: {
+            field: 'series',
+            type: 'nominal',
+            title: null,
+            sort: ['Training loss', 'Validation loss'],
+            legend: { orient: 'top-right' },
+          },
           strokeDash: { field: 'series', type: 'nominal', sort: ['Training loss', 'Validation loss'] },
         },
       },

@@ -22,7 +22,8 @@ const data = path.resolve(here, '../data/the-verdict.txt');
 const out = process.env.LLMFS_QUICKSTART_OUT ?? path.join('runs', 'quickstart');
 const epochs = Number(process.env.LLMFS_QUICKSTART_EPOCHS ?? 10);
 
-const fmt = (ms: number) => `${Math.floor(ms / 60000)}m${String(Math.round((ms % 60000) / 1000)).padStart(2, '0')}s`;
+const fmt = (ms: number) =>
+  `${Math.floor(ms / 60000)}m${String(Math.round((ms % 60000) / 1000)).padStart(2, '0')}s`;
 const t0 = Date.now();
 console.log('llmfs quickstart: pretraining a small GPT on the-verdict.txt (book chapter 5)');
 const summary = await runPretrain(
@@ -59,7 +60,9 @@ const summary = await runPretrain(
       });
       trainer.on('sample', (s) => {
         // training loss: mean over this epoch's steps; validation loss: the latest evaluation
-        console.log(`\nepoch ${String(s.epoch).padStart(2)}/${epochs} [${fmt(Date.now() - t0)}] train loss ${(sum / n).toFixed(2)}, val loss ${val.toFixed(2)}`);
+        console.log(
+          `\nepoch ${String(s.epoch).padStart(2)}/${epochs} [${fmt(Date.now() - t0)}] train loss ${(sum / n).toFixed(2)}, val loss ${val.toFixed(2)}`,
+        );
         console.log(`  ${s.text}`);
         sum = 0;
         n = 0;
@@ -67,5 +70,7 @@ const summary = await runPretrain(
     },
   },
 );
-console.log(`\ndone in ${fmt(Date.now() - t0)}: model directory ${summary.out}, loss plot ${summary.plot?.png ?? '(none)'}`);
+console.log(
+  `\ndone in ${fmt(Date.now() - t0)}: model directory ${summary.out}, loss plot ${summary.plot?.png ?? '(none)'}`,
+);
 console.log(`try: npx llmfs generate --model ${summary.out} --prompt "Every effort moves you"`);

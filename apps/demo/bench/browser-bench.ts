@@ -12,7 +12,15 @@ import { getEncoding } from '@llmfs/bpe-tokenizer';
 import { loadModelDirectory } from '@llmfs/gpt2-weights';
 import { AdamW, calcLossBatch, clipGradNorm } from '@llmfs/trainer';
 import { createDataLoaderV1 } from '@llmfs/data-loader';
-import { CHROMIUM, DEMO_DIR, DIST_DIR, WEBGPU_FLAGS, ensureBuilt, launchChromium, serveStatic } from '../test/browser-harness.js';
+import {
+  CHROMIUM,
+  DEMO_DIR,
+  DIST_DIR,
+  WEBGPU_FLAGS,
+  ensureBuilt,
+  launchChromium,
+  serveStatic,
+} from '../test/browser-harness.js';
 
 const PROMPT = 'Every effort moves you';
 const TRAIN = { contextLength: 32, embDim: 32, nHeads: 2, nLayers: 2, batchSize: 4 };
@@ -44,9 +52,17 @@ async function nodePeer(tokens: number, steps: number): Promise<Row> {
   const byVar = new Map(named.map(([n, v]) => [v.name, n]));
   const opt = new AdamW(named, { lr: 0.004, weightDecay: 0.1 });
   const stepMs: number[] = [];
-  for (const batch of createDataLoaderV1(verdict, { batchSize: TRAIN.batchSize, maxLength: TRAIN.contextLength, stride: TRAIN.contextLength, seed: 123 })) {
+  for (const batch of createDataLoaderV1(verdict, {
+    batchSize: TRAIN.batchSize,
+    maxLength: TRAIN.contextLength,
+    stride: TRAIN.contextLength,
+    seed: 123,
+  })) {
     const s0 = performance.now();
-    const { value, grads } = tf.variableGrads(() => calcLossBatch(batch, tiny), named.map(([, v]) => v));
+    const { value, grads } = tf.variableGrads(
+      () => calcLossBatch(batch, tiny),
+      named.map(([, v]) => v),
+    );
     const g = new Map(Object.entries(grads).map(([k, t]) => [byVar.get(k)!, t]));
     clipGradNorm(g, 1);
     opt.step(g);
@@ -57,24 +73,46 @@ async function nodePeer(tokens: number, steps: number): Promise<Row> {
     if (stepMs.length >= steps) break;
   }
   tiny.dispose();
-  return { where: 'node', backend: 'wasm', tokensPerSecond: steady, firstTokenMs: times[0] - t0, stepMs: median(stepMs.slice(2)) };
+  return {
+    where: 'node',
+    backend: 'wasm',
+    tokensPerSecond: steady,
+    firstTokenMs: times[0] - t0,
+    stepMs: median(stepMs.slice(2)),
+  };
 }
 
-async function inBrowser(url: string, backend: string, flags: string[], tokens: number, steps: number, genBudgetMs: number, stepBudgetMs: number): Promise<Row> {
+async function inBrowser(
+  url: string,
+  backend: string,
+  flags: string[],
+  tokens: number,
+  steps: number,
+  genBudgetMs: number,
+  stepBudgetMs: number,
+): Promise<Row> {
   const browser = await launchChromium(flags);
   try {
     const page = await browser.context.newPage();
     await page.goto(`${url}?backend=${backend}#generate`);
     await page.waitForSelector('#backend-status[data-backend], #backend-status.error', { timeout: 60_000 });
     const active = await page.getAttribute('#backend-status', 'data-backend');
-    if (active !== backend) return { where: 'chromium', backend, note: `not available: ${await page.textContent('#backend-status')}` };
+    if (active !== backend)
+      return {
+        where: 'chromium',
+        backend,
+        note: `not available: ${await page.textContent('#backend-status')}`,
+      };
     const run = async (n: number) => {
       await page.fill('#view-generate input[name=maxNewTokens]', String(n));
       await page.fill('#view-generate input[name=temperature]', '0');
       await page.click('#gen-start');
       await page.waitForSelector('[data-testid=gen-speed][data-done=true]', { timeout: genBudgetMs });
       const text = (await page.textContent('[data-testid=gen-speed]'))!;
-      return { steady: Number(await page.getAttribute('[data-testid=gen-speed]', 'data-steady-tokens-per-second')), first: Number(/first token (\d+) ms/.exec(text)?.[1]) };
+      return {
+        steady: Number(await page.getAttribute('[data-testid=gen-speed]', 'data-steady-tokens-per-second')),
+        first: Number(/first token (\d+) ms/.exec(text)?.[1]),
+      };
     };
     const row: Row = { where: 'chromium', backend };
     const notes: string[] = [];
@@ -93,11 +131,15 @@ async function inBrowser(url: string, backend: string, flags: string[], tokens: 
     await page.click('#train-start');
     try {
       await page.waitForSelector('[data-testid=train-stats][data-done=true]', { timeout: stepBudgetMs });
-      const stepMs: number[] = JSON.parse((await page.getAttribute('[data-testid=train-stats]', 'data-step-ms'))!);
+      const stepMs: number[] = JSON.parse(
+        (await page.getAttribute('[data-testid=train-stats]', 'data-step-ms'))!,
+      );
       row.stepMs = median(stepMs.slice(Math.min(2, stepMs.length - 1)));
     } catch {
       const done = Number(await page.getAttribute('[data-testid=train-stats]', 'data-step')) || 0;
-      notes.push(`training: ${done} of ${steps} steps in ${stepBudgetMs / 1000} s (${await page.textContent('[data-testid=train-stats]')})`);
+      notes.push(
+        `training: ${done} of ${steps} steps in ${stepBudgetMs / 1000} s (${await page.textContent('[data-testid=train-stats]')})`,
+      );
     }
     row.note = notes.join('; ') || undefined;
     return row;
@@ -130,9 +172,15 @@ await server.close();
 
 const peer = rows[0];
 const fmt = (v: number | undefined, d = 1) => (v === undefined || !Number.isFinite(v) ? '-' : v.toFixed(d));
-console.log(`\nllmfs demo benchmark (${new Date().toISOString().slice(0, 10)}; ${CHROMIUM}; no GPU: webgl/webgpu run on SwiftShader)`);
-console.log(`generation: bundled model (2 layers, width 32, vocab 50257), greedy, KV cache, tokens/s after the first`);
-console.log(`training: one AdamW step, GPT ${TRAIN.nLayers} layers width ${TRAIN.embDim} context ${TRAIN.contextLength}, batch ${TRAIN.batchSize}, vocab 50257 (median)\n`);
+console.log(
+  `\nllmfs demo benchmark (${new Date().toISOString().slice(0, 10)}; ${CHROMIUM}; no GPU: webgl/webgpu run on SwiftShader)`,
+);
+console.log(
+  `generation: bundled model (2 layers, width 32, vocab 50257), greedy, KV cache, tokens/s after the first`,
+);
+console.log(
+  `training: one AdamW step, GPT ${TRAIN.nLayers} layers width ${TRAIN.embDim} context ${TRAIN.contextLength}, batch ${TRAIN.batchSize}, vocab 50257 (median)\n`,
+);
 console.log('where     backend  tokens/s  first token ms  x node  train ms/step  x node  note');
 for (const r of rows) {
   const gr = r.tokensPerSecond && peer.tokensPerSecond ? r.tokensPerSecond / peer.tokensPerSecond : undefined;

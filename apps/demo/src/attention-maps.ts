@@ -45,14 +45,20 @@ export function findAttentionModules(root: object): MultiHeadAttention[] {
 /** Runs `prompt` through `model` and returns every head's attention weights. */
 export async function attentionMaps(model: GPTModel, prompt: string): Promise<AttentionMaps> {
   const enc = getEncoding('gpt2');
-  const ids = enc.encode(prompt, { allowedSpecial: 'all' }).slice(0, Math.min(MAX_ATTENTION_TOKENS, model.cfg.contextLength));
+  const ids = enc
+    .encode(prompt, { allowedSpecial: 'all' })
+    .slice(0, Math.min(MAX_ATTENTION_TOKENS, model.cfg.contextLength));
   if (ids.length === 0) throw new ModelFileError('type a prompt first');
   const atts = findAttentionModules(model);
-  if (atts.length === 0) throw new ModelFileError('this model has no MultiHeadAttention modules to look into');
+  if (atts.length === 0)
+    throw new ModelFileError('this model has no MultiHeadAttention modules to look into');
   // Ask every attention module for its weights: wrap its innermost forward (forwardFlat(x, b, t, opts)
   // when it has one, which forward(x, opts) calls; else forward) to add returnWeights to the options.
   type AnyForward = (...args: unknown[]) => tf.Tensor;
-  const method = typeof (atts[0] as unknown as { forwardFlat?: unknown }).forwardFlat === 'function' ? 'forwardFlat' : 'forward';
+  const method =
+    typeof (atts[0] as unknown as { forwardFlat?: unknown }).forwardFlat === 'function'
+      ? 'forwardFlat'
+      : 'forward';
   const optsAt = method === 'forwardFlat' ? 3 : 1;
   const kept: tf.Tensor4D[] = [];
   const hooked = atts.map((a, i) => {
@@ -77,7 +83,9 @@ export async function attentionMaps(model: GPTModel, prompt: string): Promise<At
   }
   if (kept.length !== atts.length || kept.some((w) => !w)) {
     for (const w of kept) w?.dispose();
-    throw new ModelFileError(`only ${kept.filter(Boolean).length} of ${atts.length} attention layers reported weights`);
+    throw new ModelFileError(
+      `only ${kept.filter(Boolean).length} of ${atts.length} attention layers reported weights`,
+    );
   }
   const layers: Float32Array[] = [];
   for (const w of kept) {

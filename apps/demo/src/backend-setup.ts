@@ -28,7 +28,8 @@ async function probeWebgpu(): Promise<Probe> {
 function probeWebgl(): Probe {
   try {
     if (typeof OffscreenCanvas === 'undefined') return 'none';
-    const gl = (new OffscreenCanvas(1, 1).getContext('webgl2') ?? new OffscreenCanvas(1, 1).getContext('webgl')) as WebGLRenderingContext | null;
+    const gl = (new OffscreenCanvas(1, 1).getContext('webgl2') ??
+      new OffscreenCanvas(1, 1).getContext('webgl')) as WebGLRenderingContext | null;
     if (!gl) return 'none';
     const ext = gl.getExtension('WEBGL_debug_renderer_info');
     const renderer = String(gl.getParameter(ext ? ext.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
@@ -48,16 +49,28 @@ export function lowerBindingLimit(bytes: number | undefined): void {
 /** The WebGPU device's maxStorageBufferBindingSize (or the lowered one), when tfjs runs on WebGPU. */
 export function webgpuBindingLimit(): number | undefined {
   if (tf.getBackend() !== 'webgpu') return undefined;
-  const device = (tf.backend() as unknown as { device?: { limits?: { maxStorageBufferBindingSize?: number } } }).device;
+  const device = (
+    tf.backend() as unknown as { device?: { limits?: { maxStorageBufferBindingSize?: number } } }
+  ).device;
   const real = device?.limits?.maxStorageBufferBindingSize;
   return real === undefined ? lowered : lowered === undefined ? real : Math.min(real, lowered);
 }
 
 /** Starts tfjs on `requested` ('auto' = webgpu, webgl, wasm) and reports what is available. */
-export async function setupBackend(requested: string, base: string, log: (line: string) => void): Promise<BackendInfo> {
+export async function setupBackend(
+  requested: string,
+  base: string,
+  log: (line: string) => void,
+): Promise<BackendInfo> {
   setWasmPaths(new URL('tfjs-wasm/', base).href);
-  const probes: Record<string, Probe> = { webgpu: await probeWebgpu(), webgl: probeWebgl(), wasm: typeof WebAssembly === 'object' ? 'gpu' : 'none' };
-  const available: Record<string, boolean> = Object.fromEntries(Object.entries(probes).map(([k, v]) => [k, v !== 'none']));
+  const probes: Record<string, Probe> = {
+    webgpu: await probeWebgpu(),
+    webgl: probeWebgl(),
+    wasm: typeof WebAssembly === 'object' ? 'gpu' : 'none',
+  };
+  const available: Record<string, boolean> = Object.fromEntries(
+    Object.entries(probes).map(([k, v]) => [k, v !== 'none']),
+  );
   // 'auto' = the first of webgpu, webgl, wasm that this browser has on a real GPU (nn's order); a
   // software renderer (SwiftShader, llvmpipe) is 20-50x slower than wasm, so auto passes it over.
   // Picking it explicitly still works.

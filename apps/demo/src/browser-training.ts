@@ -73,13 +73,17 @@ export class BrowserTraining {
   }
 
   /** Trains until maxSteps or stop(); `emit` gets StepEvent and EvalEvent objects. */
-  async run(emit: (e: StepEvent | EvalEvent | { kind: 'paused' | 'resumed' }) => void): Promise<{ steps: number; finalLoss: number }> {
+  async run(
+    emit: (e: StepEvent | EvalEvent | { kind: 'paused' | 'resumed' }) => void,
+  ): Promise<{ steps: number; finalLoss: number }> {
     const s = this.settings;
     const [trainText, valText] = splitTextByRatio(s.text, 0.9);
     const opts = { batchSize: s.batchSize, maxLength: s.contextLength, stride: s.contextLength };
     const train = createDataLoaderV1(trainText, { ...opts, shuffle: true, dropLast: true, seed: s.seed });
     if (train.length === 0) {
-      throw new ModelFileError(`the text is too short for one batch of ${s.batchSize} x ${s.contextLength} tokens: paste more text or lower the batch size / context`);
+      throw new ModelFileError(
+        `the text is too short for one batch of ${s.batchSize} x ${s.contextLength} tokens: paste more text or lower the batch size / context`,
+      );
     }
     const val = createDataLoaderV1(valText, { ...opts, shuffle: false, dropLast: false });
     const named = this.model.trainableParameters();
@@ -101,7 +105,14 @@ export class BrowserTraining {
         finalLoss = await this.lock.run(() => this.trainStep(batch, opt, byVar));
         this.step++;
         tokensSeen += batch.batchSize * batch.seqLen;
-        emit({ kind: 'step', step: this.step, loss: finalLoss, stepMs: performance.now() - t0, tokensSeen, numTensors: tf.memory().numTensors });
+        emit({
+          kind: 'step',
+          step: this.step,
+          loss: finalLoss,
+          stepMs: performance.now() - t0,
+          tokensSeen,
+          numTensors: tf.memory().numTensors,
+        });
         if (s.evalEvery > 0 && (this.step % s.evalEvery === 0 || this.step === 1)) {
           const ev = await this.lock.run(async () => {
             this.model.eval();

@@ -94,7 +94,16 @@ async function generate(req: Extract<Request, { op: 'generate' }>, ctx: RequestC
     text += rest;
     const ms = performance.now() - t0;
     const steady = out.length > 1 ? (out.length - 1) / ((ms - firstMs) / 1000) : NaN;
-    return { ids: out, text, ms, firstTokenMs: firstMs, tokensPerSecond: out.length / (ms / 1000), steadyTokensPerSecond: steady, cancelled, backend: tf.getBackend() };
+    return {
+      ids: out,
+      text,
+      ms,
+      firstTokenMs: firstMs,
+      tokensPerSecond: out.length / (ms / 1000),
+      steadyTokensPerSecond: steady,
+      cancelled,
+      backend: tf.getBackend(),
+    };
   });
 }
 
@@ -157,7 +166,9 @@ serve<Request>(async (req, ctx) => {
       return true;
     case 'export': {
       const { model, lock } = pick(req.which);
-      const zip = await lock.run(() => exportModelZip(model, req.which === 'trained' ? 'llmfs-browser-model' : 'llmfs-model'));
+      const zip = await lock.run(() =>
+        exportModelZip(model, req.which === 'trained' ? 'llmfs-browser-model' : 'llmfs-model'),
+      );
       ctx.transfer(zip.buffer);
       return zip;
     }

@@ -7,7 +7,8 @@ import { configToHf, llmfsStateToHf, serializeSafetensors } from '@llmfs/gpt2-we
 /** Zip bytes holding `<folder>/config.json` and `<folder>/model.safetensors`. */
 export async function exportModelZip(model: GPTModel, folder: string): Promise<Uint8Array> {
   const state = new Map<string, { shape: number[]; data: Float32Array }>();
-  for (const [name, v] of model.stateDict()) state.set(name, { shape: v.shape, data: (await v.data()) as Float32Array });
+  for (const [name, v] of model.stateDict())
+    state.set(name, { shape: v.shape, data: (await v.data()) as Float32Array });
   const { tensors, tied } = llmfsStateToHf(state, model.cfg);
   const safetensors = await serializeSafetensors(tensors, { format: 'pt' });
   const config = configToHf(model.cfg, { tied, extra: { llmfs_producer: 'llmfs demo (browser)' } });

@@ -23,7 +23,11 @@ export interface ModelFiles {
 const HUB = 'https://huggingface.co';
 const CACHE_NAME = 'llmfs-hub-v1';
 
-async function readWithProgress(res: Response, what: string, onProgress: (p: Progress) => void): Promise<Uint8Array> {
+async function readWithProgress(
+  res: Response,
+  what: string,
+  onProgress: (p: Progress) => void,
+): Promise<Uint8Array> {
   const total = Number(res.headers.get('content-length')) || undefined;
   if (!res.body) return new Uint8Array(await res.arrayBuffer());
   const reader = res.body.getReader();
@@ -58,7 +62,8 @@ async function fetchSite(url: string, what: string, onProgress: (p: Progress) =>
 
 /** Fetches a Hub file through the Cache API (stored after the first download). */
 async function fetchHub(url: string, what: string, onProgress: (p: Progress) => void): Promise<Uint8Array> {
-  const cache = typeof caches !== 'undefined' ? await caches.open(CACHE_NAME).catch(() => undefined) : undefined;
+  const cache =
+    typeof caches !== 'undefined' ? await caches.open(CACHE_NAME).catch(() => undefined) : undefined;
   const hit = await cache?.match(url);
   if (hit) {
     const bytes = new Uint8Array(await hit.arrayBuffer());
@@ -69,46 +74,88 @@ async function fetchHub(url: string, what: string, onProgress: (p: Progress) => 
   try {
     res = await fetch(url, { mode: 'cors', credentials: 'omit' });
   } catch (e) {
-    throw new HubDownloadError(`${what}: cannot reach the Hugging Face Hub (offline?): ${(e as Error).message}`);
+    throw new HubDownloadError(
+      `${what}: cannot reach the Hugging Face Hub (offline?): ${(e as Error).message}`,
+    );
   }
   if (!res.ok) throw new HubDownloadError(`${what}: HTTP ${res.status} from ${url}`);
   const bytes = await readWithProgress(res, what, onProgress);
-  await cache?.put(url, new Response(bytes as BlobPart, { headers: { 'content-type': 'application/octet-stream' } })).catch(() => undefined);
+  await cache
+    ?.put(url, new Response(bytes as BlobPart, { headers: { 'content-type': 'application/octet-stream' } }))
+    .catch(() => undefined);
   return bytes;
 }
 
 const HUB_ID = /^[A-Za-z0-9][\w.-]*(\/[\w.-]+)?$/;
 
 /** Reads config.json and the .safetensors file of `source`. */
-export async function fetchModelFiles(source: ModelSource, base: string, onProgress: (p: Progress) => void): Promise<ModelFiles> {
+export async function fetchModelFiles(
+  source: ModelSource,
+  base: string,
+  onProgress: (p: Progress) => void,
+): Promise<ModelFiles> {
   const text = (b: Uint8Array) => new TextDecoder().decode(b);
   switch (source.kind) {
     case 'url': {
       const dir = new URL(source.base, base).href;
       const config = await fetchSite(new URL('config.json', dir).href, 'config.json', onProgress);
-      const weights = await fetchSite(new URL('model.safetensors', dir).href, 'model.safetensors', onProgress);
-      return { configText: text(config), configName: 'config.json', weights, weightsName: 'model.safetensors' };
+      const weights = await fetchSite(
+        new URL('model.safetensors', dir).href,
+        'model.safetensors',
+        onProgress,
+      );
+      return {
+        configText: text(config),
+        configName: 'config.json',
+        weights,
+        weightsName: 'model.safetensors',
+      };
     }
     case 'files': {
       const config = source.files.find((f) => f.name === 'config.json' || f.name.endsWith('/config.json'));
       // A checkpoint folder also holds training_state.safetensors: prefer model.safetensors.
       const all = source.files.filter((f) => f.name.endsWith('.safetensors'));
-      const model = all.filter((f) => f.name === 'model.safetensors' || f.name.endsWith('/model.safetensors'));
+      const model = all.filter(
+        (f) => f.name === 'model.safetensors' || f.name.endsWith('/model.safetensors'),
+      );
       const st = model.length ? model : all;
-      if (!config) throw new ModelFileError(`no config.json among the picked files (${source.files.map((f) => f.name).join(', ')})`);
+      if (!config)
+        throw new ModelFileError(
+          `no config.json among the picked files (${source.files.map((f) => f.name).join(', ')})`,
+        );
       if (st.length !== 1) {
-        throw new ModelFileError(`pick exactly one .safetensors file with config.json (got ${st.length}: ${st.map((f) => f.name).join(', ')})`);
+        throw new ModelFileError(
+          `pick exactly one .safetensors file with config.json (got ${st.length}: ${st.map((f) => f.name).join(', ')})`,
+        );
       }
-      return { configText: text(new Uint8Array(config.bytes)), configName: config.name, weights: new Uint8Array(st[0].bytes), weightsName: st[0].name };
+      return {
+        configText: text(new Uint8Array(config.bytes)),
+        configName: config.name,
+        weights: new Uint8Array(st[0].bytes),
+        weightsName: st[0].name,
+      };
     }
     case 'hf': {
       const id = source.id.trim();
       if (!HUB_ID.test(id)) throw new HubDownloadError(`not a Hugging Face model id: ${JSON.stringify(id)}`);
       const rev = encodeURIComponent(source.revision ?? 'main');
       const path = id.split('/').map(encodeURIComponent).join('/');
-      const config = await fetchHub(`${HUB}/${path}/resolve/${rev}/config.json`, `${id}/config.json`, onProgress);
-      const weights = await fetchHub(`${HUB}/${path}/resolve/${rev}/model.safetensors`, `${id}/model.safetensors`, onProgress);
-      return { configText: text(config), configName: `${id}/config.json`, weights, weightsName: `${id}/model.safetensors` };
+      const config = await fetchHub(
+        `${HUB}/${path}/resolve/${rev}/config.json`,
+        `${id}/config.json`,
+        onProgress,
+      );
+      const weights = await fetchHub(
+        `${HUB}/${path}/resolve/${rev}/model.safetensors`,
+        `${id}/model.safetensors`,
+        onProgress,
+      );
+      return {
+        configText: text(config),
+        configName: `${id}/config.json`,
+        weights,
+        weightsName: `${id}/model.safetensors`,
+      };
     }
   }
 }

@@ -39,7 +39,9 @@ session.onBackend = (info: BackendInfo | undefined, err?: Error) => {
   const avail = Object.entries(info.available)
     .map(([k, v]) => `${k} ${v ? (info.software.includes(k) ? '✓ (software)' : '✓') : '✗'}`)
     .join(' · ');
-  const limit = info.maxStorageBufferBindingSize ? ` · max storage buffer ${(info.maxStorageBufferBindingSize / 2 ** 20).toFixed(0)} MiB` : '';
+  const limit = info.maxStorageBufferBindingSize
+    ? ` · max storage buffer ${(info.maxStorageBufferBindingSize / 2 ** 20).toFixed(0)} MiB`
+    : '';
   status.textContent = `running on ${info.active} (${avail})${limit}`;
   status.className = 'ok';
   status.dataset.backend = info.active;
@@ -70,7 +72,8 @@ function show(id: string): void {
     }
     if (view) view.hidden = v.id !== id;
   }
-  for (const b of tabs.querySelectorAll('button')) b.setAttribute('aria-selected', String(b.dataset.view === id));
+  for (const b of tabs.querySelectorAll('button'))
+    b.setAttribute('aria-selected', String(b.dataset.view === id));
   if (location.hash !== `#${id}`) history.replaceState(null, '', `#${id}`);
 }
 for (const v of views) {

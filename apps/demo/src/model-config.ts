@@ -17,9 +17,12 @@ export function gptConfigFromJson(text: string, file = 'config.json'): GPTConfig
     throw new ModelFileError(`${file}: not JSON (${(e as Error).message})`);
   }
   const cfg = { ...configFromHf(raw as Record<string, any>, file), dropRate: 0 };
-  const params = cfg.vocabSize * cfg.embDim + cfg.contextLength * cfg.embDim + cfg.nLayers * 12 * cfg.embDim * cfg.embDim;
+  const params =
+    cfg.vocabSize * cfg.embDim + cfg.contextLength * cfg.embDim + cfg.nLayers * 12 * cfg.embDim * cfg.embDim;
   if (params > MAX_BROWSER_PARAMETERS) {
-    throw new ModelFileError(`${file}: about ${(params / 1e6).toFixed(0)}M parameters, more than this demo loads in a tab (${MAX_BROWSER_PARAMETERS / 1e6}M)`);
+    throw new ModelFileError(
+      `${file}: about ${(params / 1e6).toFixed(0)}M parameters, more than this demo loads in a tab (${MAX_BROWSER_PARAMETERS / 1e6}M)`,
+    );
   }
   return cfg;
 }

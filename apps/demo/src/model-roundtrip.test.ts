@@ -52,10 +52,14 @@ describe('the bundled model in the worker code (Node, wasm)', () => {
     model.dispose();
   });
 
-  it('export: the zip holds a model directory whose weights equal the model\'s', async () => {
+  it("export: the zip holds a model directory whose weights equal the model's", async () => {
     const { model, cfg } = loadModel(files());
     const zip = unzipSync(await exportModelZip(model, 'out'));
-    expect(Object.keys(zip).filter((k) => !k.endsWith('/')).sort()).toEqual(['out/config.json', 'out/model.safetensors']);
+    expect(
+      Object.keys(zip)
+        .filter((k) => !k.endsWith('/'))
+        .sort(),
+    ).toEqual(['out/config.json', 'out/model.safetensors']);
     const config = JSON.parse(new TextDecoder().decode(zip['out/config.json']));
     expect(configFromHf(config)).toEqual({ ...cfg, dropRate: 0 });
     const state = hfStateToLlmfs(readSafetensors(zip['out/model.safetensors']), cfg);

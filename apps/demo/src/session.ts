@@ -4,7 +4,11 @@ import type { BackendInfo, ModelInfo, ModelSource, Request } from './protocol.js
 import type { WorkerClient } from './worker-client.js';
 
 /** The default model shipped with the site (apps/demo/public/models/default). */
-export const DEFAULT_MODEL: ModelSource = { kind: 'url', base: 'models/default/', label: 'bundled tiny GPT (models/default)' };
+export const DEFAULT_MODEL: ModelSource = {
+  kind: 'url',
+  base: 'models/default/',
+  label: 'bundled tiny GPT (models/default)',
+};
 
 /** Shared state of the compute worker for all views. */
 export class Session {
@@ -15,7 +19,9 @@ export class Session {
   private loading?: Promise<ModelInfo>;
   onBackend: (info: BackendInfo | undefined, err?: Error) => void = () => undefined;
   private modelListeners: Array<(m: ModelInfo | undefined, err?: Error) => void> = [];
-  private progressListeners: Array<(p: { what: string; loaded: number; total?: number; cached?: boolean }) => void> = [];
+  private progressListeners: Array<
+    (p: { what: string; loaded: number; total?: number; cached?: boolean }) => void
+  > = [];
 
   constructor(readonly compute: WorkerClient<Request>) {}
 
@@ -30,7 +36,12 @@ export class Session {
     this.loading = undefined;
     this.onBackend(undefined);
     this.ready = this.compute
-      .call<BackendInfo>({ op: 'init', backend, base: document.baseURI, maxBindingBytes: this.maxBindingBytes })
+      .call<BackendInfo>({
+        op: 'init',
+        backend,
+        base: document.baseURI,
+        maxBindingBytes: this.maxBindingBytes,
+      })
       .then((info) => {
         this.backend = info;
         this.onBackend(info);

@@ -8,7 +8,9 @@ import { serve } from './worker-host.js';
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 let simple: { tok: SimpleTokenizerV2; vocab: Map<string, number> } | undefined;
 
-async function simpleTokenizer(base: string): Promise<{ tok: SimpleTokenizerV2; vocab: Map<string, number> }> {
+async function simpleTokenizer(
+  base: string,
+): Promise<{ tok: SimpleTokenizerV2; vocab: Map<string, number> }> {
   if (!simple) {
     const res = await fetch(new URL('data/the-verdict.txt', base));
     if (!res.ok) throw new Error(`data/the-verdict.txt: HTTP ${res.status}`);

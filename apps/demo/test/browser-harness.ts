@@ -32,7 +32,12 @@ export const CHROMIUM_FLAGS = [
 export const SWIFTSHADER_FLAGS = ['--use-gl=angle', '--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
 
 /** Flags that give headless Chromium a WebGPU adapter with no GPU (SwiftShader's Vulkan). */
-export const WEBGPU_FLAGS = [...SWIFTSHADER_FLAGS, '--enable-unsafe-webgpu', '--use-webgpu-adapter=swiftshader', '--enable-features=Vulkan'];
+export const WEBGPU_FLAGS = [
+  ...SWIFTSHADER_FLAGS,
+  '--enable-unsafe-webgpu',
+  '--use-webgpu-adapter=swiftshader',
+  '--enable-features=Vulkan',
+];
 
 /** Why the browser tests cannot run here, or undefined when they can (in CI they always must). */
 export function skipReason(): string | undefined {
@@ -46,13 +51,16 @@ function newestMtime(p: string): number {
   const st = fs.statSync(p);
   if (!st.isDirectory()) return st.mtimeMs;
   let m = 0;
-  for (const e of fs.readdirSync(p)) if (e !== 'node_modules' && e !== 'dist') m = Math.max(m, newestMtime(path.join(p, e)));
+  for (const e of fs.readdirSync(p))
+    if (e !== 'node_modules' && e !== 'dist') m = Math.max(m, newestMtime(path.join(p, e)));
   return m;
 }
 
 /** Runs `vite build` (in a child process, so the test worker stays responsive) unless dist/ is newer than every source the site bundles. */
 export async function ensureBuilt(): Promise<void> {
-  const built = fs.existsSync(path.join(DIST_DIR, 'index.html')) ? fs.statSync(path.join(DIST_DIR, 'index.html')).mtimeMs : 0;
+  const built = fs.existsSync(path.join(DIST_DIR, 'index.html'))
+    ? fs.statSync(path.join(DIST_DIR, 'index.html')).mtimeMs
+    : 0;
   const packages = path.resolve(DEMO_DIR, '../../packages');
   const sources = [
     path.join(DEMO_DIR, 'src'),
@@ -62,12 +70,20 @@ export async function ensureBuilt(): Promise<void> {
     ...fs.readdirSync(packages).map((p) => path.join(packages, p, 'src')),
   ];
   if (built > 0 && !process.env.LLMFS_DEMO_REBUILD && sources.every((s) => newestMtime(s) < built)) return;
-  const vite = path.join(path.dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin', 'vite.js');
-  const { stdout, stderr } = await promisify(execFile)(process.execPath, [vite, 'build', '--logLevel', 'warn'], {
-    cwd: DEMO_DIR,
-    env: { ...process.env, NODE_ENV: 'production' },
-    maxBuffer: 16 * 2 ** 20,
-  });
+  const vite = path.join(
+    path.dirname(createRequire(import.meta.url).resolve('vite/package.json')),
+    'bin',
+    'vite.js',
+  );
+  const { stdout, stderr } = await promisify(execFile)(
+    process.execPath,
+    [vite, 'build', '--logLevel', 'warn'],
+    {
+      cwd: DEMO_DIR,
+      env: { ...process.env, NODE_ENV: 'production' },
+      maxBuffer: 16 * 2 ** 20,
+    },
+  );
   process.stderr.write(stdout + stderr);
 }
 
@@ -91,7 +107,10 @@ export async function serveStatic(root: string): Promise<{ url: string; close: (
       res.writeHead(404).end('not found');
       return;
     }
-    res.writeHead(200, { 'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-store' });
+    res.writeHead(200, {
+      'Content-Type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+      'Cache-Control': 'no-store',
+    });
     fs.createReadStream(file).pipe(res);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -103,7 +122,9 @@ export async function serveStatic(root: string): Promise<{ url: string; close: (
 }
 
 /** Starts Chromium headless with a fresh profile directory. */
-export async function launchChromium(extraFlags: string[] = []): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+export async function launchChromium(
+  extraFlags: string[] = [],
+): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
   const profile = fs.mkdtempSync(path.join(os.tmpdir(), 'llmfs-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,

@@ -14,7 +14,14 @@ import { configFromHf, hfStateToLlmfs, loadModelDirectory, readSafetensors } fro
 import { generate } from '@llmfs/gpt-model';
 import { initBackend } from '@llmfs/nn';
 import { gptTinyExpected, theVerdict } from '@llmfs/testing';
-import { DIST_DIR, SCREENSHOT_DIR, ensureBuilt, launchChromium, serveStatic, skipReason } from './browser-harness.js';
+import {
+  DIST_DIR,
+  SCREENSHOT_DIR,
+  ensureBuilt,
+  launchChromium,
+  serveStatic,
+  skipReason,
+} from './browser-harness.js';
 
 const reason = skipReason();
 if (reason) console.warn(`[demo e2e] skipped: ${reason}`);
@@ -80,18 +87,24 @@ describe.skipIf(!!reason)('demo site in headless Chromium', () => {
     await page.fill('#tok-input', text);
     const expected = getEncoding('gpt2').encode(text, { allowedSpecial: 'all' });
     expect(expected.slice(0, 2)).toEqual([15496, 11]); // "Hello" ",": GPT-2's published ids
-    await page.waitForFunction((want) => document.querySelector('[data-testid=tok-ids]')?.textContent === want, JSON.stringify(expected));
+    await page.waitForFunction(
+      (want) => document.querySelector('[data-testid=tok-ids]')?.textContent === want,
+      JSON.stringify(expected),
+    );
     expect(await page.textContent('[data-testid=tok-counts]')).toContain(`${expected.length} GPT-2 tokens`);
     // "∑" is split over two byte-level tokens: the bytes panel lists them.
     expect(await page.textContent('[data-testid=tok-bytes]')).toContain('∑');
     // The simple tokenizer (vocabulary of the-verdict.txt) maps unseen words to <|unk|>.
     expect(await page.textContent('[data-testid=simple-counts]')).toMatch(/[1-9]\d* × <\|unk\|>/);
-    await page.fill('#tok-input', 'Hello, do you like tea? In the sunlit terraces of someunknownPlace. ∑ ≈ ∞ naïve café <|endoftext|>');
+    await page.fill(
+      '#tok-input',
+      'Hello, do you like tea? In the sunlit terraces of someunknownPlace. ∑ ≈ ∞ naïve café <|endoftext|>',
+    );
     await page.waitForTimeout(400);
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'tokenizer.png'), fullPage: true });
   });
 
-  it('generates greedily from the bundled model exactly what the book\'s PyTorch code did', async () => {
+  it("generates greedily from the bundled model exactly what the book's PyTorch code did", async () => {
     const exp = gptTinyExpected().generate_greedy;
     await page.click('#tab-generate');
     await page.fill('#gen-prompt', exp.prompt);
@@ -101,16 +114,22 @@ describe.skipIf(!!reason)('demo site in headless Chromium', () => {
     await page.waitForSelector('[data-testid=gen-speed][data-done=true]', { timeout: 90_000 });
     const ids = JSON.parse((await page.getAttribute('[data-testid=gen-speed]', 'data-ids'))!);
     expect(ids).toEqual(exp.output_ids.slice(exp.prompt_ids.length));
-    expect(Number(await page.getAttribute('[data-testid=gen-speed]', 'data-tokens-per-second'))).toBeGreaterThan(0);
+    expect(
+      Number(await page.getAttribute('[data-testid=gen-speed]', 'data-tokens-per-second')),
+    ).toBeGreaterThan(0);
     // Stop cancels a long run between two tokens.
     await page.fill('#view-generate input[name=maxNewTokens]', '1000');
     await page.fill('#view-generate input[name=temperature]', '1');
     await page.click('#gen-start');
-    await page.waitForFunction(() => (document.querySelector('[data-testid=gen-speed]')?.textContent ?? '').includes('tokens/s'));
+    await page.waitForFunction(() =>
+      (document.querySelector('[data-testid=gen-speed]')?.textContent ?? '').includes('tokens/s'),
+    );
     await page.click('#gen-stop');
     await page.waitForSelector('[data-testid=gen-speed][data-done=true]', { timeout: 30_000 });
     expect(await page.textContent('[data-testid=gen-speed]')).toContain('stopped');
-    expect(JSON.parse((await page.getAttribute('[data-testid=gen-speed]', 'data-ids'))!).length).toBeLessThan(1000);
+    expect(JSON.parse((await page.getAttribute('[data-testid=gen-speed]', 'data-ids'))!).length).toBeLessThan(
+      1000,
+    );
     // Then a sampled run, for the screenshot.
     await page.fill('#view-generate input[name=maxNewTokens]', '40');
     await page.fill('#view-generate input[name=temperature]', '0.9');
@@ -136,9 +155,19 @@ describe.skipIf(!!reason)('demo site in headless Chromium', () => {
     await page.fill('#view-train input[name=maxSteps]', '40');
     await page.fill('#view-train input[name=evalEvery]', '20');
     await page.click('#train-start');
-    await page.waitForFunction(() => Number(document.querySelector('[data-testid=train-stats]')?.getAttribute('data-step')) >= 5, null, { timeout: 90_000 });
+    await page.waitForFunction(
+      () => Number(document.querySelector('[data-testid=train-stats]')?.getAttribute('data-step')) >= 5,
+      null,
+      { timeout: 90_000 },
+    );
     // The page stays responsive while the worker trains: a task on the main thread runs at once.
-    const lag = await page.evaluate(() => new Promise<number>((r) => { const t0 = performance.now(); setTimeout(() => r(performance.now() - t0), 0); }));
+    const lag = await page.evaluate(
+      () =>
+        new Promise<number>((r) => {
+          const t0 = performance.now();
+          setTimeout(() => r(performance.now() - t0), 0);
+        }),
+    );
     expect(lag).toBeLessThan(500);
     await page.click('#train-pause');
     await page.waitForSelector('[data-testid=train-stats][data-paused=true]'); // the worker confirmed it
@@ -147,7 +176,9 @@ describe.skipIf(!!reason)('demo site in headless Chromium', () => {
     expect(Number(await page.getAttribute('[data-testid=train-stats]', 'data-step'))).toBe(stepAtPause);
     await page.click('#train-pause'); // resume
     await page.waitForSelector('[data-testid=train-stats][data-done=true]', { timeout: 120_000 });
-    const losses: number[] = JSON.parse((await page.getAttribute('[data-testid=train-stats]', 'data-losses'))!);
+    const losses: number[] = JSON.parse(
+      (await page.getAttribute('[data-testid=train-stats]', 'data-losses'))!,
+    );
     expect(losses.length).toBe(40);
     console.log(`[demo e2e] training losses: ${losses.map((l) => l.toFixed(2)).join(' ')}`);
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -155,7 +186,9 @@ describe.skipIf(!!reason)('demo site in headless Chromium', () => {
     expect(losses[0]).toBeGreaterThan(9.5);
     expect(mean(losses.slice(-5))).toBeLessThan(mean(losses.slice(0, 5)) - 2);
     // No tensor leaks in the worker: after step 1 (which creates AdamW's moments) the count stays flat.
-    const counts: number[] = JSON.parse((await page.getAttribute('[data-testid=train-stats]', 'data-tensor-counts'))!);
+    const counts: number[] = JSON.parse(
+      (await page.getAttribute('[data-testid=train-stats]', 'data-tensor-counts'))!,
+    );
     expect(new Set(counts.slice(1)).size).toBe(1);
     await page.waitForSelector('[data-testid=train-samples] .sample');
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'train.png'), fullPage: true });
@@ -176,7 +209,11 @@ describe.skipIf(!!reason)('demo site in headless Chromium', () => {
     await initBackend('wasm', { log: () => undefined });
     const { model } = await loadModelDirectory(path.join(dir, 'llmfs-browser-model'));
     const enc = getEncoding('gpt2');
-    const [row] = await generate(model, { idx: [enc.encode('Every effort moves you')], maxNewTokens: 25, temperature: 0 });
+    const [row] = await generate(model, {
+      idx: [enc.encode('Every effort moves you')],
+      maxNewTokens: 25,
+      temperature: 0,
+    });
     model.dispose();
     fs.rmSync(dir, { recursive: true, force: true });
     const sample = (await page.textContent('[data-testid=train-samples] .sample'))!;
@@ -191,9 +228,13 @@ describe.skipIf(!!reason)('demo site in headless Chromium', () => {
         { name: 'config.json', mimeType: 'application/json', buffer: config },
         { name, mimeType: 'application/octet-stream', buffer: Buffer.from(bytes) },
       ]);
-      await page.waitForSelector('#view-generate [data-testid=model-error]:not([hidden])', { timeout: 30_000 });
+      await page.waitForSelector('#view-generate [data-testid=model-error]:not([hidden])', {
+        timeout: 30_000,
+      });
       const text = (await page.textContent('#view-generate [data-testid=model-error]'))!;
-      await page.evaluate(() => document.querySelector('#view-generate [data-testid=model-error]')!.setAttribute('hidden', ''));
+      await page.evaluate(() =>
+        document.querySelector('#view-generate [data-testid=model-error]')!.setAttribute('hidden', ''),
+      );
       return text;
     };
     // A header length of 2^40 bytes.
@@ -201,21 +242,37 @@ describe.skipIf(!!reason)('demo site in headless Chromium', () => {
     new DataView(huge.buffer).setBigUint64(0, 2n ** 40n, true);
     expect(await pick('huge-header.safetensors', huge)).toMatch(/^SafetensorsError: /);
     // Not a safetensors file at all.
-    expect(await pick('garbage.safetensors', new TextEncoder().encode('<html><body>not weights</body></html>'))).toMatch(/^SafetensorsError: /);
+    expect(
+      await pick('garbage.safetensors', new TextEncoder().encode('<html><body>not weights</body></html>')),
+    ).toMatch(/^SafetensorsError: /);
     // Offsets past the end of the file.
-    expect(await pick('short.safetensors', safetensorsBytes({ 'transformer.wte.weight': { dtype: 'F32', shape: [4], data_offsets: [0, 16] } }, 8))).toMatch(/^SafetensorsError: /);
+    expect(
+      await pick(
+        'short.safetensors',
+        safetensorsBytes(
+          { 'transformer.wte.weight': { dtype: 'F32', shape: [4], data_offsets: [0, 16] } },
+          8,
+        ),
+      ),
+    ).toMatch(/^SafetensorsError: /);
     // HTML in a tensor name: refused, and shown as text (no element is created from it).
     const evil = '<img src=x onerror="window.__pwned=1">';
     const msg = await pick('evil.safetensors', withExtraTensor(evil));
     expect(msg).toMatch(/^(SafetensorsError|WeightMappingError): /);
     expect(msg).toContain(evil);
-    await page.evaluate(() => document.querySelector('#view-generate [data-testid=model-error]')!.removeAttribute('hidden'));
+    await page.evaluate(() =>
+      document.querySelector('#view-generate [data-testid=model-error]')!.removeAttribute('hidden'),
+    );
     expect(await page.locator('img').count()).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'hostile-file.png'), fullPage: true });
     // The page still works: the bundled model loads again.
     await page.click('#view-generate button:has-text("Bundled tiny GPT")');
-    await page.waitForFunction(() => /^bundled tiny GPT.*parameters/.test(document.querySelector('#view-generate [data-testid=model-status]')?.textContent ?? ''));
+    await page.waitForFunction(() =>
+      /^bundled tiny GPT.*parameters/.test(
+        document.querySelector('#view-generate [data-testid=model-status]')?.textContent ?? '',
+      ),
+    );
   });
 
   it('logged no console errors in the whole session', () => {

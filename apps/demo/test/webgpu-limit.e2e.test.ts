@@ -4,7 +4,14 @@
 // adapter here allows 1 GiB, so the page is asked to enforce a lower limit (?maxBinding=1 MiB).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { DIST_DIR, WEBGPU_FLAGS, ensureBuilt, launchChromium, serveStatic, skipReason } from './browser-harness.js';
+import {
+  DIST_DIR,
+  WEBGPU_FLAGS,
+  ensureBuilt,
+  launchChromium,
+  serveStatic,
+  skipReason,
+} from './browser-harness.js';
 
 const reason = skipReason();
 
@@ -43,7 +50,9 @@ describe.skipIf(!!reason)('WebGPU binding limit in headless Chromium', () => {
     const backend = await page.getAttribute('#backend-status', 'data-backend');
     if (backend !== 'webgpu') {
       // Chromium without a WebGPU adapter here: nothing to check, but say so.
-      console.warn(`[demo e2e] WebGPU is not available in this Chromium (${await page.textContent('#backend-status')})`);
+      console.warn(
+        `[demo e2e] WebGPU is not available in this Chromium (${await page.textContent('#backend-status')})`,
+      );
       if (process.env.CI) expect(backend).toBe('webgpu');
       return;
     }

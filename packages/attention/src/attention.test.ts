@@ -28,10 +28,13 @@ function refAttention(x: M, wq: M, wk: M, wv: M, causal: boolean): M {
   const k = matmul(x, wk);
   const v = matmul(x, wv);
   const d = wq[0].length;
-  const s = matmul(q, transpose(k)).map((r, i) => r.map((val, j) => (causal && j > i ? -Infinity : val / Math.sqrt(d))));
+  const s = matmul(q, transpose(k)).map((r, i) =>
+    r.map((val, j) => (causal && j > i ? -Infinity : val / Math.sqrt(d))),
+  );
   return matmul(softmaxRows(s), v);
 }
-const randM = (r: Rng, n: number, m: number): M => Array.from({ length: n }, () => Array.from({ length: m }, () => r.normal()));
+const randM = (r: Rng, n: number, m: number): M =>
+  Array.from({ length: n }, () => Array.from({ length: m }, () => r.normal()));
 const arr2 = async (t: tf.Tensor): Promise<M> => (await t.array()) as M;
 
 // The book's six 3-d embeddings of "Your journey starts with one step".
@@ -51,10 +54,20 @@ for (const backend of ['wasm', 'cpu']) {
       const sa1 = new SelfAttentionV1(3, 2, { rng: new Rng(789) });
       const x = tf.tensor2d(INPUTS);
       const y1 = sa1.forward(x);
-      const ref = refAttention(INPUTS, await arr2(sa1.W_query), await arr2(sa1.W_key), await arr2(sa1.W_value), false);
+      const ref = refAttention(
+        INPUTS,
+        await arr2(sa1.W_query),
+        await arr2(sa1.W_key),
+        await arr2(sa1.W_value),
+        false,
+      );
       assertAllClose((await arr2(y1)).flat(), ref.flat(), 1e-5, 'SelfAttentionV1');
       const sa2 = new SelfAttentionV2(3, 2);
-      sa2.loadStateDict({ 'W_query.weight': sa1.W_query, 'W_key.weight': sa1.W_key, 'W_value.weight': sa1.W_value });
+      sa2.loadStateDict({
+        'W_query.weight': sa1.W_query,
+        'W_key.weight': sa1.W_key,
+        'W_value.weight': sa1.W_value,
+      });
       const y2 = sa2.forward(x);
       assertAllClose(await y2.data(), await y1.data(), 1e-6, 'SelfAttentionV2');
       tf.dispose([x, y1, y2]);
@@ -73,7 +86,14 @@ for (const backend of ['wasm', 'cpu']) {
       const wk = await arr2(ca.W_key.weight);
       const wv = await arr2(ca.W_value.weight);
       const got = (await y.array()) as number[][][];
-      rows.forEach((r, b) => assertAllClose(got[b].flat(), refAttention(r, wq, wk, wv, true).flat(), 1e-5, `CausalAttention row ${b}`));
+      rows.forEach((r, b) =>
+        assertAllClose(
+          got[b].flat(),
+          refAttention(r, wq, wk, wv, true).flat(),
+          1e-5,
+          `CausalAttention row ${b}`,
+        ),
+      );
       const w = (await ca.lastAttentionWeights!.array()) as number[][][];
       for (const m of w)
         m.forEach((r, i) => {
@@ -91,10 +111,22 @@ for (const backend of ['wasm', 'cpu']) {
       const wrapper = new MultiHeadAttentionWrapper(5, dh, 8, 0.0, nh, true, { rng: new Rng(3) });
       const mha = new MultiHeadAttention(5, nh * dh, 8, 0.0, nh, true, { rng: new Rng(4) });
       // qkv columns: q of head 0..2 | k of head 0..2 | v of head 0..2
-      const part = (name: 'W_query' | 'W_key' | 'W_value', what: 'weight' | 'bias') => tf.concat(wrapper.heads.map((h) => h[name][what]!), -1);
-      const qkvW = tf.concat([part('W_query', 'weight'), part('W_key', 'weight'), part('W_value', 'weight')], 1);
+      const part = (name: 'W_query' | 'W_key' | 'W_value', what: 'weight' | 'bias') =>
+        tf.concat(
+          wrapper.heads.map((h) => h[name][what]!),
+          -1,
+        );
+      const qkvW = tf.concat(
+        [part('W_query', 'weight'), part('W_key', 'weight'), part('W_value', 'weight')],
+        1,
+      );
       const qkvB = tf.concat([part('W_query', 'bias'), part('W_key', 'bias'), part('W_value', 'bias')], 0);
-      mha.loadStateDict({ 'qkv.weight': qkvW, 'qkv.bias': qkvB, 'out_proj.weight': tf.eye(nh * dh), 'out_proj.bias': tf.zeros([nh * dh]) });
+      mha.loadStateDict({
+        'qkv.weight': qkvW,
+        'qkv.bias': qkvB,
+        'out_proj.weight': tf.eye(nh * dh),
+        'out_proj.bias': tf.zeros([nh * dh]),
+      });
       const x = tf.tensor3d([randM(new Rng(5), 7, 5), randM(new Rng(6), 7, 5)]);
       const a = wrapper.forward(x);
       const b = mha.forward(x);
@@ -114,7 +146,12 @@ for (const backend of ['wasm', 'cpu']) {
       const x2 = tf.tensor3d([changed]);
       const y1 = (await mha.forward(x1).array()) as number[][][];
       const y2 = (await mha.forward(x2).array()) as number[][][];
-      assertAllClose(y1[0].slice(0, 6).flat(), y2[0].slice(0, 6).flat(), 0, 'outputs before the changed token');
+      assertAllClose(
+        y1[0].slice(0, 6).flat(),
+        y2[0].slice(0, 6).flat(),
+        0,
+        'outputs before the changed token',
+      );
       expect(maxAbsDiff(y1[0][6], y2[0][6])).toBeGreaterThan(1e-3);
       // incremental: 3 tokens, then one at a time, through a KV cache
       const cache = new KVCache();
@@ -176,9 +213,17 @@ describe('MultiHeadAttention details (wasm)', () => {
     const dh = 32;
     const wrapper = new MultiHeadAttentionWrapper(16, dh, 64, 0.0, nh, false, { rng: new Rng(12) });
     const mha = new MultiHeadAttention(16, nh * dh, 64, 0.0, nh, false, { rng: new Rng(13) });
-    const part = (name: 'W_query' | 'W_key' | 'W_value') => tf.concat(wrapper.heads.map((h) => h[name].weight), -1);
+    const part = (name: 'W_query' | 'W_key' | 'W_value') =>
+      tf.concat(
+        wrapper.heads.map((h) => h[name].weight),
+        -1,
+      );
     const qkvW = tf.concat([part('W_query'), part('W_key'), part('W_value')], 1);
-    mha.loadStateDict({ 'qkv.weight': qkvW, 'out_proj.weight': tf.eye(nh * dh), 'out_proj.bias': tf.zeros([nh * dh]) });
+    mha.loadStateDict({
+      'qkv.weight': qkvW,
+      'out_proj.weight': tf.eye(nh * dh),
+      'out_proj.bias': tf.zeros([nh * dh]),
+    });
     const x = tf.randomNormal([2, 64, 16]) as tf.Tensor3D;
     const coef = tf.randomNormal([2, 64, nh * dh]);
     const gw = tf.grad((z: tf.Tensor) => tf.sum(tf.mul(wrapper.forward(z as tf.Tensor3D), coef)))(x);

@@ -33,8 +33,12 @@ export class CausalAttention extends Module {
   /** x [B, T, dIn] -> [B, T, dOut]; T must not exceed contextLength. */
   forward(x: tf.Tensor3D, opts: { returnWeights?: boolean } = {}): tf.Tensor3D {
     const [, t, dIn] = x.shape;
-    if (x.rank !== 3 || dIn !== this.dIn) throw new ShapeMismatchError(`CausalAttention: input [${x.shape.join(',')}] is not [B, T, ${this.dIn}]`);
-    if (t > this.contextLength) throw new ShapeMismatchError(`CausalAttention: ${t} tokens exceed contextLength ${this.contextLength}`);
+    if (x.rank !== 3 || dIn !== this.dIn)
+      throw new ShapeMismatchError(
+        `CausalAttention: input [${x.shape.join(',')}] is not [B, T, ${this.dIn}]`,
+      );
+    if (t > this.contextLength)
+      throw new ShapeMismatchError(`CausalAttention: ${t} tokens exceed contextLength ${this.contextLength}`);
     let kept: tf.Tensor3D | undefined;
     const out = tf.tidy(() => {
       const keys = this.W_key.forward(x) as tf.Tensor3D; // (B, T, dOut)

@@ -22,13 +22,22 @@ export class MultiHeadAttentionWrapper extends Module {
     const rng = opts.rng ?? new Rng(123);
     const list = this.registerModule('heads', new HeadList());
     this.heads = Array.from({ length: numHeads }, (_, i) =>
-      list.registerModule(String(i), new CausalAttention(dIn, dOut, contextLength, dropout, qkvBias, { rng })),
+      list.registerModule(
+        String(i),
+        new CausalAttention(dIn, dOut, contextLength, dropout, qkvBias, { rng }),
+      ),
     );
   }
 
   /** x [B, T, dIn] -> [B, T, numHeads * dOut]. */
   forward(x: tf.Tensor3D): tf.Tensor3D {
-    return tf.tidy(() => tf.concat(this.heads.map((h) => h.forward(x)), -1) as tf.Tensor3D);
+    return tf.tidy(
+      () =>
+        tf.concat(
+          this.heads.map((h) => h.forward(x)),
+          -1,
+        ) as tf.Tensor3D,
+    );
   }
 }
 

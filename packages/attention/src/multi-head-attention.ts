@@ -40,7 +40,10 @@ export class MultiHeadAttention extends Module {
     opts: MultiHeadAttentionOptions = {},
   ) {
     super();
-    if (dOut % numHeads !== 0) throw new ShapeMismatchError(`MultiHeadAttention: dOut ${dOut} is not divisible by numHeads ${numHeads}`);
+    if (dOut % numHeads !== 0)
+      throw new ShapeMismatchError(
+        `MultiHeadAttention: dOut ${dOut} is not divisible by numHeads ${numHeads}`,
+      );
     const rng = opts.rng ?? new Rng(123);
     this.headDim = dOut / numHeads;
     this.qkv = this.registerModule('qkv', new Linear(dIn, 3 * dOut, { bias: qkvBias, rng }));
@@ -51,7 +54,10 @@ export class MultiHeadAttention extends Module {
   /** x [B, T, dIn] -> [B, T, dOut]. With a cache, T new positions follow the cached ones. */
   forward(x: tf.Tensor3D, opts: AttentionForwardOptions = {}): tf.Tensor3D {
     const [b, t, dIn] = x.shape;
-    if (x.rank !== 3 || dIn !== this.dIn) throw new ShapeMismatchError(`MultiHeadAttention: input [${x.shape.join(',')}] is not [B, T, ${this.dIn}]`);
+    if (x.rank !== 3 || dIn !== this.dIn)
+      throw new ShapeMismatchError(
+        `MultiHeadAttention: input [${x.shape.join(',')}] is not [B, T, ${this.dIn}]`,
+      );
     return tf.tidy(() => {
       const y = this.forwardFlat(tf.reshape(x, [1, b * t, dIn]), b, t, opts); // (B,T,dIn) -> (1,B*T,dIn)
       return tf.reshape(y, [b, t, this.dOut]) as tf.Tensor3D; // (B*T, dOut) -> (B, T, dOut)
@@ -81,11 +87,16 @@ export class MultiHeadAttention extends Module {
         vh = tf.reshape(v, [b * h, 1, hd]) as tf.Tensor3D;
       } else {
         // (B*T, dOut) -> (B, T, H, hd) -> (B, H, T, hd) -> (B*H, T, hd)
-        const heads = (z: tf.Tensor) => tf.reshape(tf.transpose(tf.reshape(z, [b, t, h, hd]), [0, 2, 1, 3]), [b * h, t, hd]) as tf.Tensor3D;
+        const heads = (z: tf.Tensor) =>
+          tf.reshape(tf.transpose(tf.reshape(z, [b, t, h, hd]), [0, 2, 1, 3]), [b * h, t, hd]) as tf.Tensor3D;
         qh = heads(q);
         vh = heads(v);
         // keys transposed: (B*T, dOut) -> (B, T, H, hd) -> (B, H, hd, T) -> (B*H, hd, T)
-        kT = tf.reshape(tf.transpose(tf.reshape(k, [b, t, h, hd]), [0, 2, 3, 1]), [b * h, hd, t]) as tf.Tensor3D;
+        kT = tf.reshape(tf.transpose(tf.reshape(k, [b, t, h, hd]), [0, 2, 3, 1]), [
+          b * h,
+          hd,
+          t,
+        ]) as tf.Tensor3D;
       }
       const offset = cache ? cache.length : 0;
       if (cache) ({ keysT: kT, values: vh } = cache.append(kT, vh));

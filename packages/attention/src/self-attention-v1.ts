@@ -30,7 +30,8 @@ export class SelfAttentionV1 extends Module {
 
   /** x [T, dIn] -> context vectors [T, dOut]. */
   forward(x: tf.Tensor2D): tf.Tensor2D {
-    if (x.rank !== 2 || x.shape[1] !== this.dIn) throw new ShapeMismatchError(`SelfAttentionV1: input [${x.shape.join(',')}] is not [T, ${this.dIn}]`);
+    if (x.rank !== 2 || x.shape[1] !== this.dIn)
+      throw new ShapeMismatchError(`SelfAttentionV1: input [${x.shape.join(',')}] is not [T, ${this.dIn}]`);
     return tf.tidy(() => {
       const keys = matMul2d(x, this.W_key as tf.Tensor2D); // (T, dOut)
       const queries = matMul2d(x, this.W_query as tf.Tensor2D);

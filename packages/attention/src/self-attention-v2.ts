@@ -24,7 +24,8 @@ export class SelfAttentionV2 extends Module {
 
   /** x [T, dIn] -> context vectors [T, dOut]. */
   forward(x: tf.Tensor2D): tf.Tensor2D {
-    if (x.rank !== 2 || x.shape[1] !== this.dIn) throw new ShapeMismatchError(`SelfAttentionV2: input [${x.shape.join(',')}] is not [T, ${this.dIn}]`);
+    if (x.rank !== 2 || x.shape[1] !== this.dIn)
+      throw new ShapeMismatchError(`SelfAttentionV2: input [${x.shape.join(',')}] is not [T, ${this.dIn}]`);
     return tf.tidy(() => {
       const keys = this.W_key.forward(x) as tf.Tensor2D; // (T, dOut)
       const queries = this.W_query.forward(x) as tf.Tensor2D;

@@ -3,9 +3,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { theVerdict } from '@llmfs/testing';
-import { BpeTokenizer, DisallowedSpecialTokenError, TokenizerError, getEncoding, preTokenize } from './index.js';
+import {
+  BpeTokenizer,
+  DisallowedSpecialTokenError,
+  TokenizerError,
+  getEncoding,
+  preTokenize,
+} from './index.js';
 
-describe('BpeTokenizer.train (the book\'s BPE bonus, byte-level)', () => {
+describe("BpeTokenizer.train (the book's BPE bonus, byte-level)", () => {
   const text = theVerdict();
   const tok = BpeTokenizer.train(text, { vocabSize: 1000, specialTokens: ['<|endoftext|>'] });
 
@@ -42,10 +48,14 @@ describe('BpeTokenizer.train (the book\'s BPE bonus, byte-level)', () => {
 
   it('property: decode(encode(s)) === s for any well-formed string', () => {
     fc.assert(
-      fc.property(fc.string({ unit: 'binary', maxLength: 60 }), fc.string({ unit: 'grapheme', maxLength: 30 }), (a, b) => {
-        const s = a + ' the ' + b;
-        expect(tok.decode(tok.encode(s))).toBe(s);
-      }),
+      fc.property(
+        fc.string({ unit: 'binary', maxLength: 60 }),
+        fc.string({ unit: 'grapheme', maxLength: 30 }),
+        (a, b) => {
+          const s = a + ' the ' + b;
+          expect(tok.decode(tok.encode(s))).toBe(s);
+        },
+      ),
       { numRuns: 1000 },
     );
   });
@@ -55,13 +65,17 @@ describe('BpeTokenizer.train (the book\'s BPE bonus, byte-level)', () => {
     const back = BpeTokenizer.fromJSON(json);
     expect(back.vocabSize).toBe(1000);
     const sample = text.slice(0, 3000) + ' <|endoftext|> 👋 Ünïcödé';
-    expect(back.encode(sample, { allowedSpecial: 'all' })).toEqual(tok.encode(sample, { allowedSpecial: 'all' }));
+    expect(back.encode(sample, { allowedSpecial: 'all' })).toEqual(
+      tok.encode(sample, { allowedSpecial: 'all' }),
+    );
     expect(back.encode('<|endoftext|>', { allowedSpecial: 'all' })).toEqual([999]);
     expect(() => back.encode('<|endoftext|>')).toThrow(DisallowedSpecialTokenError);
     expect(() => BpeTokenizer.fromJSON({ ...JSON.parse(json), format: 'x' })).toThrow(TokenizerError);
   });
 
   it('refuses a vocabSize too small for the 256 bytes and the specials', () => {
-    expect(() => BpeTokenizer.train(text, { vocabSize: 256, specialTokens: ['<|endoftext|>'] })).toThrow(/vocabSize must be/);
+    expect(() => BpeTokenizer.train(text, { vocabSize: 256, specialTokens: ['<|endoftext|>'] })).toThrow(
+      /vocabSize must be/,
+    );
   });
 });

@@ -36,7 +36,11 @@ function bytesToBase64(bytes: Uint8Array): string {
   let s = '';
   for (let i = 0; i < bytes.length; i += 3) {
     const n = (bytes[i] << 16) | ((bytes[i + 1] ?? 0) << 8) | (bytes[i + 2] ?? 0);
-    s += A[(n >> 18) & 63] + A[(n >> 12) & 63] + (i + 1 < bytes.length ? A[(n >> 6) & 63] : '=') + (i + 2 < bytes.length ? A[n & 63] : '=');
+    s +=
+      A[(n >> 18) & 63] +
+      A[(n >> 12) & 63] +
+      (i + 1 < bytes.length ? A[(n >> 6) & 63] : '=') +
+      (i + 2 < bytes.length ? A[n & 63] : '=');
   }
   return s;
 }
@@ -49,7 +53,9 @@ class PairHeap {
     return this.keys.length;
   }
   private before(i: number, j: number): boolean {
-    return this.counts[i] > this.counts[j] || (this.counts[i] === this.counts[j] && this.keys[i] < this.keys[j]);
+    return (
+      this.counts[i] > this.counts[j] || (this.counts[i] === this.counts[j] && this.keys[i] < this.keys[j])
+    );
   }
   private swap(i: number, j: number): void {
     [this.counts[i], this.counts[j]] = [this.counts[j], this.counts[i]];
@@ -58,7 +64,7 @@ class PairHeap {
   push(count: number, key: number): void {
     this.counts.push(count);
     this.keys.push(key);
-    for (let i = this.keys.length - 1; i > 0; ) {
+    for (let i = this.keys.length - 1; i > 0;) {
       const p = (i - 1) >> 1;
       if (!this.before(i, p)) break;
       this.swap(i, p);
@@ -71,7 +77,7 @@ class PairHeap {
     this.swap(0, last);
     this.counts.pop();
     this.keys.pop();
-    for (let i = 0; ; ) {
+    for (let i = 0; ;) {
       const l = 2 * i + 1;
       const r = l + 1;
       let m = i;
@@ -110,10 +116,17 @@ export class BpeTokenizer {
   static train(text: string, opts: BpeTrainOptions): BpeTokenizer {
     const specials = [...(opts.specialTokens ?? [])];
     const minFrequency = opts.minFrequency ?? 2;
-    if (!Number.isInteger(opts.vocabSize) || opts.vocabSize < 256 + specials.length || opts.vocabSize > 65534) {
-      throw new TokenizerError(`vocabSize must be an integer from ${256 + specials.length} (256 bytes + special tokens) to 65534, got ${opts.vocabSize}`);
+    if (
+      !Number.isInteger(opts.vocabSize) ||
+      opts.vocabSize < 256 + specials.length ||
+      opts.vocabSize > 65534
+    ) {
+      throw new TokenizerError(
+        `vocabSize must be an integer from ${256 + specials.length} (256 bytes + special tokens) to 65534, got ${opts.vocabSize}`,
+      );
     }
-    if (new Set(specials).size !== specials.length) throw new TokenizerError('specialTokens: a token is listed twice');
+    if (new Set(specials).size !== specials.length)
+      throw new TokenizerError('specialTokens: a token is listed twice');
     const targetTokens = opts.vocabSize - specials.length;
     const tokens: Uint8Array[] = [];
     for (let b = 0; b < 256; b++) tokens.push(Uint8Array.of(b));
@@ -215,8 +228,10 @@ export class BpeTokenizer {
   /** A tokenizer from `toJSON()`'s object or its JSON text. */
   static fromJSON(json: BpeTokenizerJSON | string): BpeTokenizer {
     const obj = (typeof json === 'string' ? JSON.parse(json) : json) as BpeTokenizerJSON;
-    if (obj?.format !== 'llmfs-bpe' || obj.version !== 1) throw new TokenizerError("BpeTokenizer.fromJSON: not an 'llmfs-bpe' version 1 object");
-    if (obj.pattern !== GPT2_PATTERN) throw new TokenizerError('BpeTokenizer.fromJSON: only the GPT-2 pre-tokenizer pattern is supported');
+    if (obj?.format !== 'llmfs-bpe' || obj.version !== 1)
+      throw new TokenizerError("BpeTokenizer.fromJSON: not an 'llmfs-bpe' version 1 object");
+    if (obj.pattern !== GPT2_PATTERN)
+      throw new TokenizerError('BpeTokenizer.fromJSON: only the GPT-2 pre-tokenizer pattern is supported');
     const tokens: Uint8Array[] = [];
     for (let b = 0; b < 256; b++) tokens.push(Uint8Array.of(b));
     for (const t of obj.tokens) {

@@ -7,7 +7,8 @@ export const BYTE_TO_CHAR: string[] = [];
 export const CHAR_TO_BYTE = new Map<number, number>();
 
 {
-  const printable = (b: number) => (b >= 0x21 && b <= 0x7e) || (b >= 0xa1 && b <= 0xac) || (b >= 0xae && b <= 0xff);
+  const printable = (b: number) =>
+    (b >= 0x21 && b <= 0x7e) || (b >= 0xa1 && b <= 0xac) || (b >= 0xae && b <= 0xff);
   let n = 0;
   for (let b = 0; b < 256; b++) {
     const code = printable(b) ? b : 256 + n++;

@@ -43,7 +43,8 @@ describe("getEncoding('gpt2') vs tiktoken", () => {
       '한국어 문장입니다. العربية من اليمين إلى اليسار. עברית ١٢٣ ٤٥٦',
       'हिन्दी में लिखा गया वाक्य। ภาษาไทยไม่มีช่องว่าง Ελληνικά: αβγ ΑΒΓ 𝔘𝔫𝔦𝔠𝔬𝔡𝔢',
       'e\u0301 (combining acute) vs é; ﬁ ligature; Ⅻ roman numeral; ½ ² ³ ٣',
-    ]) expectSame(s);
+    ])
+      expectSame(s);
   });
 
   it('emoji, skin tones, flags and ZWJ sequences', () => {
@@ -54,19 +55,39 @@ describe("getEncoding('gpt2') vs tiktoken", () => {
   it("odd white space: U+0085, U+00A0, U+2028, U+FEFF, CRLF, tabs, and JavaScript's \\s pitfalls", () => {
     expect(enc.encode("\ufeff's")).toEqual([171, 119, 123, 6, 82]); // PLATFORM-NOTES: tiktoken's ids
     for (const s of [
-      "\ufeff's", '\ufeffHello', 'a\u0085b', 'a \u0085 b', '\u0085\u0085x', 'x\u00a0y \u00a0 z\u00a0\u00a0',
-      'line\u2028next\u2029para', 'a\r\nb\r\n\r\nc \r\n d', '\t\tindent\n\t x', 'end with spaces   ',
-      '   \n   \n', 'a\u3000b\u2003c\u202fd\u205fe\u1680f\u200bg\u180eh', '\u000b\u000c\u001c\u001d\u001e\u001f',
-      " 's 't 're 've 'm 'll 'd 'S 'x ''s", "don't I'll we've they're she'd he's it'll",
-    ]) expectSame(s);
+      "\ufeff's",
+      '\ufeffHello',
+      'a\u0085b',
+      'a \u0085 b',
+      '\u0085\u0085x',
+      'x\u00a0y \u00a0 z\u00a0\u00a0',
+      'line\u2028next\u2029para',
+      'a\r\nb\r\n\r\nc \r\n d',
+      '\t\tindent\n\t x',
+      'end with spaces   ',
+      '   \n   \n',
+      'a\u3000b\u2003c\u202fd\u205fe\u1680f\u200bg\u180eh',
+      '\u000b\u000c\u001c\u001d\u001e\u001f',
+      " 's 't 're 've 'm 'll 'd 'S 'x ''s",
+      "don't I'll we've they're she'd he's it'll",
+    ])
+      expectSame(s);
   });
 
   it('long runs: spaces, newlines, letters, digits, punctuation, repeated words', () => {
     for (const s of [
-      ' '.repeat(5000) + 'a', '\n'.repeat(3000), 'a'.repeat(5000), '1234567890'.repeat(500), '!?'.repeat(3000),
-      'x' + ' '.repeat(1000) + '\n'.repeat(1000) + 'y', 'the '.repeat(2000), 'ab'.repeat(3000) + ' ' + 'ba'.repeat(3000),
-      '\u00e9'.repeat(2000), '🙂'.repeat(1000),
-    ]) expectSame(s);
+      ' '.repeat(5000) + 'a',
+      '\n'.repeat(3000),
+      'a'.repeat(5000),
+      '1234567890'.repeat(500),
+      '!?'.repeat(3000),
+      'x' + ' '.repeat(1000) + '\n'.repeat(1000) + 'y',
+      'the '.repeat(2000),
+      'ab'.repeat(3000) + ' ' + 'ba'.repeat(3000),
+      '\u00e9'.repeat(2000),
+      '🙂'.repeat(1000),
+    ])
+      expectSame(s);
   });
 
   it('worst case 100k spaces + 100k "a" in linear time; ids equal at 20k + 20k', () => {
@@ -83,7 +104,9 @@ describe("getEncoding('gpt2') vs tiktoken", () => {
 
   it("classes follow tiktoken's Unicode 16.0: letters new in Unicode 17 count as 'other'", () => {
     // CJK Ext. J, Latin additions, Tolong Siki, Beria Erfe ... : \p{L} in Node 20.20 (Unicode 17), not in tiktoken.
-    for (const cp of [0x323b0, 0x33479, 0xa7ce, 0xa7f1, 0x088f, 0x0c5c, 0x11db0, 0x1e6c0, 0x16ea0, 0x18d80, 0x2b73a]) {
+    for (const cp of [
+      0x323b0, 0x33479, 0xa7ce, 0xa7f1, 0x088f, 0x0c5c, 0x11db0, 0x1e6c0, 0x16ea0, 0x18d80, 0x2b73a,
+    ]) {
       const c = String.fromCodePoint(cp);
       expectSame([c + "'s", 'a' + c + "'s", '1' + c + "'s", ' ' + c + c + "'ll x"].join('\n'));
     }
@@ -91,18 +114,74 @@ describe("getEncoding('gpt2') vs tiktoken", () => {
 
   it('random code points in class-revealing contexts give tiktoken ids', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0x80, max: 0x10ffff }).filter((cp) => cp < 0xd800 || cp > 0xdfff), (cp) => {
-        const c = String.fromCodePoint(cp);
-        expectSame([c + "'s", '.' + c + "'s", '1' + c + "'s", 'a' + c + "'s", ' ' + c + "'s", 'x' + c + ' \u0085'].join('\n\n'));
-      }),
+      fc.property(
+        fc.integer({ min: 0x80, max: 0x10ffff }).filter((cp) => cp < 0xd800 || cp > 0xdfff),
+        (cp) => {
+          const c = String.fromCodePoint(cp);
+          expectSame(
+            [
+              c + "'s",
+              '.' + c + "'s",
+              '1' + c + "'s",
+              'a' + c + "'s",
+              ' ' + c + "'s",
+              'x' + c + ' \u0085',
+            ].join('\n\n'),
+          );
+        },
+      ),
       { numRuns: 3000 },
     );
   });
 
   const interesting = [
-    ' ', ' ', ' ', '\n', '\r', '\t', '\u0085', '\u00a0', '\u2028', '\u2029', '\u3000', '\ufeff', '\u200b', '\u200d',
-    "'", 's', 't', 're', 've', 'm', 'll', 'd', 'a', 'Z', '0', '9', '٣', '½', '.', ',', '!', '-', '<|endoftext|>', '<|',
-    'é', 'e\u0301', 'ß', '中', 'ア', '한', '😀', '👨‍👩‍👧', '🏽', '🇫🇷', '\u{1d518}', '\u{10ffff}', '\ue000',
+    ' ',
+    ' ',
+    ' ',
+    '\n',
+    '\r',
+    '\t',
+    '\u0085',
+    '\u00a0',
+    '\u2028',
+    '\u2029',
+    '\u3000',
+    '\ufeff',
+    '\u200b',
+    '\u200d',
+    "'",
+    's',
+    't',
+    're',
+    've',
+    'm',
+    'll',
+    'd',
+    'a',
+    'Z',
+    '0',
+    '9',
+    '٣',
+    '½',
+    '.',
+    ',',
+    '!',
+    '-',
+    '<|endoftext|>',
+    '<|',
+    'é',
+    'e\u0301',
+    'ß',
+    '中',
+    'ア',
+    '한',
+    '😀',
+    '👨‍👩‍👧',
+    '🏽',
+    '🇫🇷',
+    '\u{1d518}',
+    '\u{10ffff}',
+    '\ue000',
   ];
   const unit = fc.oneof(
     { weight: 4, arbitrary: fc.constantFrom(...interesting) },
@@ -123,11 +202,17 @@ describe("getEncoding('gpt2') vs tiktoken", () => {
   });
 
   it('property: any UTF-16 string (lone surrogates too) gives tiktoken ids', () => {
-    const anyUnit = fc.oneof(unit, fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)));
+    const anyUnit = fc.oneof(
+      unit,
+      fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)),
+    );
     fc.assert(
-      fc.property(fc.array(anyUnit, { maxLength: 30 }).map((a) => a.join('')), (s) => {
-        expect(enc.encode(s, { disallowedSpecial: [] })).toEqual(oracle(s));
-      }),
+      fc.property(
+        fc.array(anyUnit, { maxLength: 30 }).map((a) => a.join('')),
+        (s) => {
+          expect(enc.encode(s, { disallowedSpecial: [] })).toEqual(oracle(s));
+        },
+      ),
       { numRuns: 1500 },
     );
   });
@@ -142,7 +227,12 @@ describe('special tokens', () => {
     expect(enc.eotToken).toBe(50256);
     expect(enc.nVocab).toBe(50257);
     expect(enc.decode(ids)).toBe(s);
-    for (const t of ['<|endoftext|><|endoftext|>x', 'a  <|endoftext|>  b', '<|endoftext|>', 'x\n\n<|endoftext|>']) {
+    for (const t of [
+      '<|endoftext|><|endoftext|>x',
+      'a  <|endoftext|>  b',
+      '<|endoftext|>',
+      'x\n\n<|endoftext|>',
+    ]) {
       expect(enc.encode(t, { allowedSpecial: 'all' })).toEqual(oracle(t, 'all'));
     }
   });
@@ -166,7 +256,9 @@ describe('decoding', () => {
   it('decodeBytes matches tiktoken byte for byte, also mid-character', () => {
     const ids = enc.encode('héllo 👨‍👩‍👧 wörld');
     for (let k = 0; k <= ids.length; k++) {
-      expect(enc.decodeBytes(ids.slice(0, k))).toEqual(new Uint8Array(tk.decode(new Uint32Array(ids.slice(0, k)))));
+      expect(enc.decodeBytes(ids.slice(0, k))).toEqual(
+        new Uint8Array(tk.decode(new Uint32Array(ids.slice(0, k)))),
+      );
     }
     expect(enc.decode(enc.encode('\ufeffBOM first'))).toBe('\ufeffBOM first'); // a leading BOM is kept
   });
@@ -182,7 +274,16 @@ describe('decoding', () => {
     const text = 'Émojis 👨‍👩‍👧‍👦 and 中文 and 🇫🇷 — done.';
     const ids = enc.encode(text);
     // Some ids must end mid-character for the test to mean anything.
-    expect(ids.some((id) => { try { new TextDecoder('utf-8', { fatal: true }).decode(enc.decodeBytes([id])); return false; } catch { return true; } })).toBe(true);
+    expect(
+      ids.some((id) => {
+        try {
+          new TextDecoder('utf-8', { fatal: true }).decode(enc.decodeBytes([id]));
+          return false;
+        } catch {
+          return true;
+        }
+      }),
+    ).toBe(true);
     const d = enc.createDecoder();
     const parts = ids.map((id) => d.push(id));
     parts.push(d.flush());

@@ -50,7 +50,9 @@ export class Encoding {
     let top = ranks.size;
     for (const [tok, id] of this.specialIds) {
       if (!Number.isInteger(id) || id < ranks.size) {
-        throw new TokenizerError(`special token '${tok}': id ${id} collides with the ${ranks.size} ranked tokens`);
+        throw new TokenizerError(
+          `special token '${tok}': id ${id} collides with the ${ranks.size} ranked tokens`,
+        );
       }
       this.specialBytes.set(id, encoder.encode(tok));
       top = Math.max(top, id + 1);
@@ -100,7 +102,12 @@ export class Encoding {
         if (nextAt[s] >= 0 && nextAt[s] < start) nextAt[s] = text.indexOf(specials[s], start);
         const at = nextAt[s];
         if (at < 0) continue;
-        if (best < 0 || at < nextAt[best] || (at === nextAt[best] && specials[s].length > specials[best].length)) best = s;
+        if (
+          best < 0 ||
+          at < nextAt[best] ||
+          (at === nextAt[best] && specials[s].length > specials[best].length)
+        )
+          best = s;
       }
       const end = best < 0 ? text.length : nextAt[best];
       this.encodeRange(text, start, end, out);
@@ -121,7 +128,9 @@ export class Encoding {
     if (list === 'all') return new Set(this.specialIds.keys());
     for (const t of list) {
       if (!this.specialIds.has(t)) {
-        throw new TokenizerError(`${flag}: '${t}' is not a special token of ${this.name} (known: ${[...this.specialIds.keys()].join(', ') || 'none'})`);
+        throw new TokenizerError(
+          `${flag}: '${t}' is not a special token of ${this.name} (known: ${[...this.specialIds.keys()].join(', ') || 'none'})`,
+        );
       }
     }
     return new Set(list);
@@ -236,7 +245,10 @@ export class Encoding {
     let total = 0;
     for (let k = 0; k < ids.length; k++) {
       const id = ids[k];
-      total += id >= 0 && id < size && Number.isInteger(id) ? offsets[id + 1] - offsets[id] : this.tokenBytes(id).length;
+      total +=
+        id >= 0 && id < size && Number.isInteger(id)
+          ? offsets[id + 1] - offsets[id]
+          : this.tokenBytes(id).length;
     }
     const out = new Uint8Array(total);
     let at = 0;

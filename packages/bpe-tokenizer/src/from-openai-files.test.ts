@@ -12,7 +12,8 @@ describe('fromOpenAIFiles', () => {
 
   it('builds the identical rank table and special tokens', () => {
     expect(files.ranks.size).toBe(50256);
-    const same = (a: ArrayLike<number>, b: ArrayLike<number>) => a.length === b.length && Array.prototype.every.call(a, (x: number, i: number) => x === b[i]);
+    const same = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+      a.length === b.length && Array.prototype.every.call(a, (x: number, i: number) => x === b[i]);
     expect(same(files.ranks.offsets, bundled.ranks.offsets)).toBe(true);
     expect(same(files.ranks.pool, bundled.ranks.pool)).toBe(true);
     expect(files.ranks.pairs.size).toBe(bundled.ranks.pairs.size);
@@ -21,7 +22,11 @@ describe('fromOpenAIFiles', () => {
   });
 
   it('encodes the same ids', () => {
-    for (const s of [theVerdict(), readFixtureText('data', 'instruction-data.json'), "\ufeff's 👨‍👩‍👧 a\u0085b"]) {
+    for (const s of [
+      theVerdict(),
+      readFixtureText('data', 'instruction-data.json'),
+      "\ufeff's 👨‍👩‍👧 a\u0085b",
+    ]) {
       expect(files.encode(s)).toEqual(bundled.encode(s));
     }
     expect(files.encode('<|endoftext|>', { allowedSpecial: 'all' })).toEqual([50256]);

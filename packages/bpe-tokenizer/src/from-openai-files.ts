@@ -10,7 +10,8 @@ function charsToBytes(s: string, file: string): Uint8Array {
   const out = new Uint8Array(s.length);
   for (let i = 0; i < s.length; i++) {
     const b = CHAR_TO_BYTE.get(s.charCodeAt(i));
-    if (b === undefined) throw new TokenizerError(`${file}: '${s}' holds a character outside GPT-2's byte map`);
+    if (b === undefined)
+      throw new TokenizerError(`${file}: '${s}' holds a character outside GPT-2's byte map`);
     out[i] = b;
   }
   return out;
@@ -36,15 +37,20 @@ function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
 export function fromOpenAIFiles(encoderJson: string | object, vocabBpe: string, name = 'gpt2'): Encoding {
   let encoder: Record<string, number>;
   try {
-    encoder = (typeof encoderJson === 'string' ? JSON.parse(encoderJson) : encoderJson) as Record<string, number>;
+    encoder = (typeof encoderJson === 'string' ? JSON.parse(encoderJson) : encoderJson) as Record<
+      string,
+      number
+    >;
   } catch (err) {
     throw new TokenizerError(`encoder.json: not valid JSON (${(err as Error).message})`);
   }
-  if (encoder === null || typeof encoder !== 'object') throw new TokenizerError('encoder.json: expected an object of token -> id');
+  if (encoder === null || typeof encoder !== 'object')
+    throw new TokenizerError('encoder.json: expected an object of token -> id');
   // Ranks from vocab.bpe: 256 single bytes in data-gym order, then one rank per merge line.
   const tokens: Uint8Array[] = dataGymByteOrder().map((b) => Uint8Array.of(b));
   const lines = vocabBpe.split('\n');
-  if (!lines[0]?.startsWith('#version')) throw new TokenizerError("vocab.bpe: the first line should be '#version: 0.2'");
+  if (!lines[0]?.startsWith('#version'))
+    throw new TokenizerError("vocab.bpe: the first line should be '#version: 0.2'");
   for (let k = 1; k < lines.length; k++) {
     const line = lines[k].replace(/\r$/, '');
     if (line === '') continue;
@@ -55,7 +61,8 @@ export function fromOpenAIFiles(encoderJson: string | object, vocabBpe: string, 
   const special: Record<string, number> = {};
   let ranked = 0;
   for (const [key, id] of Object.entries(encoder)) {
-    if (!Number.isInteger(id)) throw new TokenizerError(`encoder.json: '${key}' has id ${String(id)}, not an integer`);
+    if (!Number.isInteger(id))
+      throw new TokenizerError(`encoder.json: '${key}' has id ${String(id)}, not an integer`);
     if (/^<\|.*\|>$/.test(key) && id >= tokens.length) {
       special[key] = id;
       continue;
@@ -64,11 +71,15 @@ export function fromOpenAIFiles(encoderJson: string | object, vocabBpe: string, 
     const bytes = charsToBytes(key, 'encoder.json');
     const rankBytes = tokens[id];
     if (!rankBytes || !sameBytes(bytes, rankBytes)) {
-      throw new TokenizerError(`encoder.json: token '${key}' has id ${id}, but vocab.bpe gives that rank to a different token`);
+      throw new TokenizerError(
+        `encoder.json: token '${key}' has id ${id}, but vocab.bpe gives that rank to a different token`,
+      );
     }
   }
   if (ranked !== tokens.length) {
-    throw new TokenizerError(`encoder.json has ${ranked} tokens but vocab.bpe defines ${tokens.length} ranks`);
+    throw new TokenizerError(
+      `encoder.json has ${ranked} tokens but vocab.bpe defines ${tokens.length} ranks`,
+    );
   }
   return new Encoding(name, RankTable.fromTokens(tokens), special);
 }

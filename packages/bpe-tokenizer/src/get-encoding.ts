@@ -10,6 +10,7 @@ let gpt2: Encoding | undefined;
 
 /** The named encoding (a cached singleton); only 'gpt2' (also called r50k_base) is bundled. */
 export function getEncoding(name: EncodingName | string = 'gpt2'): Encoding {
-  if (name === 'gpt2' || name === 'r50k_base') return (gpt2 ??= new Encoding('gpt2', gpt2RankTable(), GPT2_SPECIAL_TOKENS));
+  if (name === 'gpt2' || name === 'r50k_base')
+    return (gpt2 ??= new Encoding('gpt2', gpt2RankTable(), GPT2_SPECIAL_TOKENS));
   throw new TokenizerError(`unknown encoding '${name}'; this package bundles 'gpt2'`);
 }

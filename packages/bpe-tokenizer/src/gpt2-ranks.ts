@@ -8,13 +8,18 @@ import { RankTable } from './rank-table.js';
 export const GPT2_SPECIAL_TOKENS: Record<string, number> = { '<|endoftext|>': 50256 };
 
 const B64 = new Int16Array(128).fill(-1);
-'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.split('').forEach((c, i) => (B64[c.charCodeAt(0)] = i));
+'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'
+  .split('')
+  .forEach((c, i) => (B64[c.charCodeAt(0)] = i));
 
 /**
  * Parses js-tiktoken's compressed rank format straight into a byte pool: lines of
  * `<tag> <first id> <base64 token> ...`, consecutive tokens taking consecutive ids from 0.
  */
-export function parseJsTiktokenRanks(text: string, what = 'js-tiktoken ranks'): { pool: Uint8Array; offsets: Int32Array } {
+export function parseJsTiktokenRanks(
+  text: string,
+  what = 'js-tiktoken ranks',
+): { pool: Uint8Array; offsets: Int32Array } {
   let fields = 1;
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 32) fields++;
   const pool = new Uint8Array(Math.ceil((text.length * 3) / 4));
@@ -70,7 +75,10 @@ let table: RankTable | undefined;
 /** The GPT-2 rank table (built once). */
 export function gpt2RankTable(): RankTable {
   if (!table) {
-    const { pool, offsets } = parseJsTiktokenRanks((gpt2 as { bpe_ranks: string }).bpe_ranks, 'js-tiktoken gpt2 ranks');
+    const { pool, offsets } = parseJsTiktokenRanks(
+      (gpt2 as { bpe_ranks: string }).bpe_ranks,
+      'js-tiktoken gpt2 ranks',
+    );
     table = new RankTable(pool, offsets);
   }
   return table;

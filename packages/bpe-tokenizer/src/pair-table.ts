@@ -22,7 +22,6 @@ export class PairTable {
     this.mask = cap - 1;
   }
 
-
   /** Stores a -> b => merged unless the pair is already there (the first, lowest id wins). */
   set(a: number, b: number, merged: number): void {
     const key = (a << 16) | b;

@@ -57,7 +57,7 @@ export class PieceTable {
       const e = offsets[id + 1];
       const start = at;
       let ok = true;
-      for (let i = s; i < e; ) {
+      for (let i = s; i < e;) {
         const len = utf8SequenceLength(pool, i, e);
         if (len === 0) {
           ok = false;

@@ -16,7 +16,10 @@ const engineClassAgrees = (ch: string) => {
   return /\p{L}/u.test(ch) === (k === LETTER) && /\p{N}/u.test(ch) === (k === NUMBER);
 };
 
-const exact = new RegExp(GPT2_PATTERN.replace(/\\s/g, '\\p{White_Space}').replace(/\\S/g, '\\P{White_Space}'), 'gu');
+const exact = new RegExp(
+  GPT2_PATTERN.replace(/\\s/g, '\\p{White_Space}').replace(/\\S/g, '\\P{White_Space}'),
+  'gu',
+);
 const jsStyle = new RegExp(GPT2_PATTERN, 'gu'); // js-tiktoken's reading: JavaScript's \s
 const byRegex = (re: RegExp, s: string) => s.match(re) ?? [];
 
@@ -32,24 +35,57 @@ describe('preTokenize', () => {
     expect(byRegex(jsStyle, "\ufeff's")).toEqual(['\ufeff', "'s"]); // js-tiktoken's split, which is wrong
     expect(preTokenize('a\u0085\u0085b')).toEqual(['a', '\u0085', '\u0085', 'b']);
     expect(preTokenize('x  \u0085y')).toEqual(['x', '  ', '\u0085', 'y']);
-    expect(preTokenize("  hello world's 123 !!x\n\n")).toEqual([' ', ' hello', ' world', "'s", ' 123', ' !!', 'x', '\n\n']);
+    expect(preTokenize("  hello world's 123 !!x\n\n")).toEqual([
+      ' ',
+      ' hello',
+      ' world',
+      "'s",
+      ' 123',
+      ' !!',
+      'x',
+      '\n\n',
+    ]);
   });
 
   it('property: same pieces as the White_Space-exact regex on any string', () => {
     const unit = fc.oneof(
-      fc.constantFrom(' ', '\n', '\u0085', '\u00a0', '\ufeff', '\u2028', "'", 's', 'll', 'a', '1', '½', '!', '中', '😀', '\u200d'),
+      fc.constantFrom(
+        ' ',
+        '\n',
+        '\u0085',
+        '\u00a0',
+        '\ufeff',
+        '\u2028',
+        "'",
+        's',
+        'll',
+        'a',
+        '1',
+        '½',
+        '!',
+        '中',
+        '😀',
+        '\u200d',
+      ),
       fc.string({ unit: 'binary', minLength: 1, maxLength: 2 }),
       fc.integer({ min: 0xd800, max: 0xdfff }).map((c) => String.fromCharCode(c)),
     );
     const lone = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
     fc.assert(
       // (two generated lone surrogates can pair up, so the filter runs on the joined string)
-      fc.property(fc.array(unit, { maxLength: 40 }).map((a) => [...a.join('')].map((ch) => (engineClassAgrees(ch) ? ch : 'x')).join('')), (s) => {
-        // A lone surrogate is U+FFFD to tiktoken (same length in UTF-16, so piece lengths compare).
-        const pieces = preTokenize(s);
-        expect(pieces.join('')).toBe(s);
-        expect(pieces.map((p) => p.length)).toEqual(byRegex(exact, s.replace(lone, '\ufffd')).map((p) => p.length));
-      }),
+      fc.property(
+        fc
+          .array(unit, { maxLength: 40 })
+          .map((a) => [...a.join('')].map((ch) => (engineClassAgrees(ch) ? ch : 'x')).join('')),
+        (s) => {
+          // A lone surrogate is U+FFFD to tiktoken (same length in UTF-16, so piece lengths compare).
+          const pieces = preTokenize(s);
+          expect(pieces.join('')).toBe(s);
+          expect(pieces.map((p) => p.length)).toEqual(
+            byRegex(exact, s.replace(lone, '\ufffd')).map((p) => p.length),
+          );
+        },
+      ),
       { numRuns: 2000 },
     );
   });

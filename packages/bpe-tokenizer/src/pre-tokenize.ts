@@ -5,7 +5,8 @@
 import { ASCII_CLASS, SPACE, classOf } from './unicode-class.js';
 
 /** The pattern this scanner implements, as written in OpenAI's tiktoken. */
-export const GPT2_PATTERN = "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
+export const GPT2_PATTERN =
+  "'s|'t|'re|'ve|'m|'ll|'d| ?\\p{L}+| ?\\p{N}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+";
 
 /** Class of the code point starting at `i` (a lone surrogate counts as U+FFFD). */
 function classAt(text: string, i: number, end: number): number {
@@ -53,7 +54,8 @@ export function nextPieceEnd(text: string, i: number, end: number): number {
     if (d === 0x73 || d === 0x74 || d === 0x6d || d === 0x64) return i + 2; // s t m d
     if (i + 2 < end) {
       const e = text.charCodeAt(i + 2);
-      if ((d === 0x72 && e === 0x65) || (d === 0x76 && e === 0x65) || (d === 0x6c && e === 0x6c)) return i + 3; // re ve ll
+      if ((d === 0x72 && e === 0x65) || (d === 0x76 && e === 0x65) || (d === 0x6c && e === 0x6c))
+        return i + 3; // re ve ll
     }
   }
   if (c === 0x20 && i + 1 < end) {
@@ -73,11 +75,10 @@ export function nextPieceEnd(text: string, i: number, end: number): number {
 /** Splits `text` into GPT-2 pre-tokenizer pieces (strings). */
 export function preTokenize(text: string): string[] {
   const out: string[] = [];
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const j = nextPieceEnd(text, i, text.length);
     out.push(text.slice(i, j));
     i = j;
   }
   return out;
 }
-

@@ -31,11 +31,13 @@ export class RankTable {
     this.byteToId = new Int32Array(256).fill(-1);
     for (let id = 0; id < n; id++) {
       const len = offsets[id + 1] - offsets[id];
-      if (len <= 0) throw new TokenizerError(`rank table: token id ${id} has no bytes; ids must run from 0 to n-1`);
+      if (len <= 0)
+        throw new TokenizerError(`rank table: token id ${id} has no bytes; ids must run from 0 to n-1`);
       if (len === 1 && this.byteToId[pool[offsets[id]]] === -1) this.byteToId[pool[offsets[id]]] = id;
     }
     for (let b = 0; b < 256; b++) {
-      if (this.byteToId[b] === -1) throw new TokenizerError(`rank table: byte 0x${b.toString(16)} has no token`);
+      if (this.byteToId[b] === -1)
+        throw new TokenizerError(`rank table: byte 0x${b.toString(16)} has no token`);
     }
     this.pieces = new PieceTable(pool, offsets, n);
     // Every split of every token into two tokens is a pair the merge loop may meet (tiktoken looks up
@@ -55,7 +57,8 @@ export class RankTable {
     }
     this.bytePairs = new Int32Array(65536);
     for (let a = 0; a < 256; a++) {
-      for (let b = 0; b < 256; b++) this.bytePairs[(a << 8) | b] = this.pairs.get(this.byteToId[a], this.byteToId[b]);
+      for (let b = 0; b < 256; b++)
+        this.bytePairs[(a << 8) | b] = this.pairs.get(this.byteToId[a], this.byteToId[b]);
     }
   }
 
@@ -63,7 +66,8 @@ export class RankTable {
   static fromTokens(tokens: Uint8Array[]): RankTable {
     let total = 0;
     for (let id = 0; id < tokens.length; id++) {
-      if (!tokens[id]) throw new TokenizerError(`rank table: token id ${id} is missing; ids must run from 0 to n-1`);
+      if (!tokens[id])
+        throw new TokenizerError(`rank table: token id ${id} is missing; ids must run from 0 to n-1`);
       total += tokens[id].length;
     }
     const pool = new Uint8Array(total);

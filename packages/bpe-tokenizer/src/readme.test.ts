@@ -12,7 +12,11 @@ describe('package hygiene', () => {
     const readme = fs.readFileSync(path.join(here, '..', 'README.md'), 'utf8');
     const code = /```ts\n([\s\S]*?)```/.exec(readme)![1];
     const file = path.join(here, `readme-snippet-${process.pid}.tmp.ts`);
-    fs.writeFileSync(file, code.replace("from '@llmfs/bpe-tokenizer'", "from './index.js'") + '\nexport { ids, text, again, bpe };\n');
+    fs.writeFileSync(
+      file,
+      code.replace("from '@llmfs/bpe-tokenizer'", "from './index.js'") +
+        '\nexport { ids, text, again, bpe };\n',
+    );
     try {
       const m = await import(/* @vite-ignore */ file);
       expect(m.ids).toContain(50256);
@@ -26,7 +30,9 @@ describe('package hygiene', () => {
   it('no source file imports a Node built-in', () => {
     const files = fs.readdirSync(here).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts'));
     expect(files.length).toBeGreaterThan(10);
-    const offenders = files.filter((f) => /from\s+['"](node:|fs['"]|path['"]|os['"])/.test(fs.readFileSync(path.join(here, f), 'utf8')));
+    const offenders = files.filter((f) =>
+      /from\s+['"](node:|fs['"]|path['"]|os['"])/.test(fs.readFileSync(path.join(here, f), 'utf8')),
+    );
     expect(offenders).toEqual([]);
   });
 });

@@ -12,7 +12,9 @@ export class SimpleTokenizerV2 extends SimpleTokenizerV1 {
   constructor(vocab: Map<string, number> | Record<string, number>) {
     super(vocab);
     if (!this.strToInt.has('<|unk|>')) {
-      throw new TokenizerError("SimpleTokenizerV2: the vocabulary has no '<|unk|>' entry; build it with buildVocab(text, ['<|endoftext|>', '<|unk|>'])");
+      throw new TokenizerError(
+        "SimpleTokenizerV2: the vocabulary has no '<|unk|>' entry; build it with buildVocab(text, ['<|endoftext|>', '<|unk|>'])",
+      );
     }
   }
 

@@ -32,7 +32,11 @@ const astralEnds: number[] = [];
 const astralClasses: number[] = [];
 {
   const all: Array<[number, number, number]> = [];
-  for (const [k, s] of [[LETTER, LETTER_RANGES], [NUMBER, NUMBER_RANGES], [SPACE, SPACE_RANGES]] as const) {
+  for (const [k, s] of [
+    [LETTER, LETTER_RANGES],
+    [NUMBER, NUMBER_RANGES],
+    [SPACE, SPACE_RANGES],
+  ] as const) {
     const r = decodeRanges(s);
     for (let i = 0; i < r.length; i += 2) all.push([r[i], r[i + 1], k]);
   }

@@ -9,5 +9,4 @@ export const LETTER_RANGES =
 export const NUMBER_RANGES =
   '1c.9,3d.1,6.0,3.2,142.9,3r.9,5j.9,bh.9,3b.9,5.5,31.9,3b.9,3b.9,3.5,33.c,38.9,9.6,2w.9,2x.6,8.i,32.9,2p.9,3b.9,1z.j,7h.9,1z.9,k0.j,oi.2,6o.9,7.9,n.9,8d.9,3l.a,4m.9,7.9,53.9,2f.9,3r.9,7.9,t3.0,4.5,7.9,5j.1e,3.4,k7.1n,27.l,hj.t,12i.0,lm.0,q.8,f.2,9k.3,3v.9,v.7,2.e,x.9,14.e,msh.9,59.9,8x.5,4b.9,13.9,5j.9,n.9,2f.9,bb.9,gev.9,dq.18,d.1k,i.1,9i.q,11.3,u.0,9.0,3r.4,5n.9,q7.7,q.6,14.8,24.4,n.5,4h.1,3.f,3.19,1t.8,1h.1,v.2,24.4,2x.7,p.7,16.6,97.5,1d.9,7.9,7r.u,4f.9,17.3,35.6,3r.t,3l.9,1p.9,41.9,8.j,70.9,9j.9,3b.9,af.9,2v.9,7.j,25.b,bp.i,2m.9,if.9,2f.s,6c.9,1z.9,br.9,2v.k,to.32,c02.9,1t3.9,2f.9,3r.9,2.6,en.9,7b.m,imy.9,153.j,d.j,31.o,uu.1d,1tt.9,br.9,dz.9,6w.9,jx.8,3l.9,m0.1m,2.2,2.3,25.18,2.e,qr.c,25g.9';
 /** SPACE ranges (see the header for the format). */
-export const SPACE_RANGES =
-  '9.4,j.0,2t.0,r.0,4bk.0,1vk.a,u.1,6.0,1c.0,335.0';
+export const SPACE_RANGES = '9.4,j.0,2t.0,r.0,4bk.0,1vk.a,u.1,6.0,1c.0,335.0';

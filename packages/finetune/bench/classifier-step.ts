@@ -5,7 +5,12 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@llmfs/nn';
 import { GPTModel } from '@llmfs/gpt-model';
 import { AdamW } from '@llmfs/trainer';
-import { addClassificationHead, classifierTrainStep, freezeForClassification, replaceLinearWithLora } from '../src/index.js';
+import {
+  addClassificationHead,
+  classifierTrainStep,
+  freezeForClassification,
+  replaceLinearWithLora,
+} from '../src/index.js';
 
 const arg = (name: string, d: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -19,7 +24,15 @@ const steps = arg('steps', 5);
 const only = process.argv.includes('--book-only');
 
 await initBackend(undefined, { log: (l) => console.log(l) });
-const cfg = { vocabSize: 50257, contextLength: 1024, embDim: emb, nHeads: Math.max(1, emb / 64), nLayers: layers, dropRate: 0, qkvBias: true };
+const cfg = {
+  vocabSize: 50257,
+  contextLength: 1024,
+  embDim: emb,
+  nHeads: Math.max(1, emb / 64),
+  nLayers: layers,
+  dropRate: 0,
+  qkvBias: true,
+};
 const inputs = Int32Array.from({ length: batch * seq }, (_, i) => (i * 7919) % 50257);
 const labels = Int32Array.from({ length: batch }, (_, i) => i % 2);
 const b = { inputs, labels, batchSize: batch, seqLen: seq };
@@ -32,15 +45,21 @@ async function time(label: string, setup: (m: GPTModel) => void): Promise<number
   const t0 = performance.now();
   for (let i = 0; i < steps; i++) classifierTrainStep(model, opt, b);
   const ms = (performance.now() - t0) / steps;
-  console.log(`${label.padEnd(34)} ${ms.toFixed(1).padStart(8)} ms/step  trainable ${model.numParameters({ trainableOnly: true }).toLocaleString('en-US')}`);
+  console.log(
+    `${label.padEnd(34)} ${ms.toFixed(1).padStart(8)} ms/step  trainable ${model.numParameters({ trainableOnly: true }).toLocaleString('en-US')}`,
+  );
   model.dispose();
   opt.dispose();
   return ms;
 }
 
-console.log(`classifier step, ${layers} layers x ${emb} wide, batch ${batch} x ${seq} tokens, backend ${tf.getBackend()}`);
+console.log(
+  `classifier step, ${layers} layers x ${emb} wide, batch ${batch} x ${seq} tokens, backend ${tf.getBackend()}`,
+);
 const book = await time('book freezing (last block+norm+head)', (m) => freezeForClassification(m));
 if (only) process.exit(0);
 const all = await time('train everything', (m) => freezeForClassification(m, { trainAll: true }));
 const lora = await time('LoRA rank 16 (appendix E)', (m) => replaceLinearWithLora(m, 16, 16));
-console.log(`ratios vs train everything: book freezing ${(book / all).toFixed(2)}x, LoRA ${(lora / all).toFixed(2)}x the step time`);
+console.log(
+  `ratios vs train everything: book freezing ${(book / all).toFixed(2)}x, LoRA ${(lora / all).toFixed(2)}x the step time`,
+);

@@ -36,7 +36,8 @@ export function makeLoader<B>(
   function* batches(o: { epoch?: number; startBatch?: number } = {}): IterableIterator<B> {
     const base = Array.from({ length: n }, (_, i) => i);
     const order = opts.shuffle ? shuffle(base, (opts.seed + 1000003 * (o.epoch ?? 0)) >>> 0) : base;
-    for (let b = o.startBatch ?? 0; b < length; b++) yield makeBatch(order.slice(b * batchSize, (b + 1) * batchSize));
+    for (let b = o.startBatch ?? 0; b < length; b++)
+      yield makeBatch(order.slice(b * batchSize, (b + 1) * batchSize));
   }
   return { length, batches, [Symbol.iterator]: () => batches() };
 }

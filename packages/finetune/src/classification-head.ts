@@ -16,8 +16,13 @@ export interface FreezeOptions {
 }
 
 /** Replaces `model.out_head` by Linear(embDim, numClasses) with a bias, as `model.out_head = nn.Linear(...)`. */
-export function addClassificationHead(model: GPTModel, numClasses: number, opts: { seed?: number } = {}): GPTModel {
-  if (!Number.isInteger(numClasses) || numClasses < 2) throw new ModelSetupError(`numClasses must be an integer >= 2, got ${numClasses}`);
+export function addClassificationHead(
+  model: GPTModel,
+  numClasses: number,
+  opts: { seed?: number } = {},
+): GPTModel {
+  if (!Number.isInteger(numClasses) || numClasses < 2)
+    throw new ModelSetupError(`numClasses must be an integer >= 2, got ${numClasses}`);
   const old = model.out_head;
   const head = new Linear(model.cfg.embDim, numClasses, { rng: new Rng(opts.seed ?? 123) });
   replaceModule(model, 'out_head', old, head);

@@ -34,9 +34,17 @@ describe('classifier model directory', () => {
     try {
       await saveClassifierDirectory(dir, model, { classes: ['not spam', 'spam'], maxLength: 5 });
       const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
-      expect(config).toMatchObject({ architectures: ['GPT2ForSequenceClassification'], model_type: 'gpt2', num_labels: 2, id2label: { 0: 'not spam', 1: 'spam' }, n_embd: 32 });
+      expect(config).toMatchObject({
+        architectures: ['GPT2ForSequenceClassification'],
+        model_type: 'gpt2',
+        num_labels: 2,
+        id2label: { 0: 'not spam', 1: 'spam' },
+        n_embd: 32,
+      });
       const header = fs.readFileSync(path.join(dir, 'model.safetensors'));
-      const names = Object.keys(JSON.parse(header.subarray(8, 8 + Number(header.readBigUInt64LE(0))).toString()));
+      const names = Object.keys(
+        JSON.parse(header.subarray(8, 8 + Number(header.readBigUInt64LE(0))).toString()),
+      );
       expect(names).toContain('score.weight');
       expect(names).toContain('transformer.h.1.attn.c_attn.weight');
       expect(names).not.toContain('lm_head.weight');
@@ -46,7 +54,10 @@ describe('classifier model directory', () => {
       expect(maxAbsDiff(logits(loaded.model), want)).toBeLessThan(1e-6);
       loaded.model.dispose();
       // a plain LM directory is not a classifier
-      fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ ...config, architectures: ['GPT2LMHeadModel'] }));
+      fs.writeFileSync(
+        path.join(dir, 'config.json'),
+        JSON.stringify({ ...config, architectures: ['GPT2LMHeadModel'] }),
+      );
       await expect(loadClassifierDirectory(dir)).rejects.toThrowError(ModelSetupError);
     } finally {
       cleanup();
@@ -57,7 +68,8 @@ describe('classifier model directory', () => {
   it('with LoRA keeps the base apart and merges the adapters on load', async () => {
     const model = addClassificationHead(new GPTModel(TINY, { seed: 4 }), 3);
     replaceLinearWithLora(model, 2, 4);
-    for (const [, l] of findLoraLayers(model)) for (const a of l.loras) a.B.assign(tf.randomNormal(a.B.shape, 0, 0.2, 'float32', 5));
+    for (const [, l] of findLoraLayers(model))
+      for (const a of l.loras) a.B.assign(tf.randomNormal(a.B.shape, 0, 0.2, 'float32', 5));
     model.eval();
     const want = logits(model);
     const { dir, cleanup } = makeTempDir();
@@ -78,12 +90,13 @@ describe('classifier model directory', () => {
 describe('downloadSpamData', () => {
   let server: http.Server;
   let base = '';
-  const zip = zipSync({ 'SMSSpamCollection': strToU8('ham\thi\nspam\tWIN\n') });
+  const zip = zipSync({ SMSSpamCollection: strToU8('ham\thi\nspam\tWIN\n') });
   const hits: string[] = [];
   beforeAll(async () => {
     server = http.createServer((req, res) => {
       hits.push(req.url ?? '');
-      if (req.url === '/backup/sms+spam+collection.zip') res.writeHead(200, { 'content-length': zip.length }).end(Buffer.from(zip));
+      if (req.url === '/backup/sms+spam+collection.zip')
+        res.writeHead(200, { 'content-length': zip.length }).end(Buffer.from(zip));
       else res.writeHead(404).end('not found');
     });
     server.setTimeout(10_000);
@@ -100,7 +113,10 @@ describe('downloadSpamData', () => {
       const urls = [`${base}/primary/sms+spam+collection.zip`, `${base}/backup/sms+spam+collection.zip`];
       const file = await downloadSpamData({ cacheDir: dir, urls, retries: 0, retryDelayMs: 1 });
       expect(file.startsWith(dir)).toBe(true);
-      expect(await readSpamData(file)).toEqual([{ label: 0, text: 'hi' }, { label: 1, text: 'WIN' }]);
+      expect(await readSpamData(file)).toEqual([
+        { label: 0, text: 'hi' },
+        { label: 1, text: 'WIN' },
+      ]);
       const n = hits.length;
       expect(await downloadSpamData({ cacheDir: dir, urls })).toBe(file);
       expect(hits.length).toBe(n); // cached: no request

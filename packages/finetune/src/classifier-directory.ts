@@ -4,7 +4,15 @@
 // with id2label. LoRA adapters, when trained, sit beside it (adapter_model.safetensors).
 import * as tf from '@tensorflow/tfjs';
 import { GPTModel, type GPTConfig } from '@llmfs/gpt-model';
-import { configFromHf, configToHf, gpt2Mapping, openSafetensorsFile, transpose2d, writeSafetensors, type TensorToWrite } from '@llmfs/gpt2-weights';
+import {
+  configFromHf,
+  configToHf,
+  gpt2Mapping,
+  openSafetensorsFile,
+  transpose2d,
+  writeSafetensors,
+  type TensorToWrite,
+} from '@llmfs/gpt2-weights';
 import { addClassificationHead } from './classification-head.js';
 import { ModelSetupError } from './errors.js';
 import { hasLoraAdapters, loadLoraAdapters, saveLoraAdapters } from './lora-adapters.js';
@@ -27,13 +35,18 @@ export function isClassifierConfig(config: any): boolean {
 }
 
 /** Writes a classifier (GPTModel with a classification out_head, LoRA-wrapped or not) to `dir`. */
-export async function saveClassifierDirectory(dir: string, model: GPTModel, info: ClassifierInfo): Promise<void> {
+export async function saveClassifierDirectory(
+  dir: string,
+  model: GPTModel,
+  info: ClassifierInfo,
+): Promise<void> {
   const fs = await import('node:fs/promises');
   const path = await import('node:path');
   const cfg = model.cfg;
   const params = model.stateDict();
   const numClasses = model.out_head.outFeatures;
-  if (info.classes.length !== numClasses) throw new ModelSetupError(`${info.classes.length} class names for a head with ${numClasses} outputs`);
+  if (info.classes.length !== numClasses)
+    throw new ModelSetupError(`${info.classes.length} class names for a head with ${numClasses} outputs`);
   const read = async (name: string): Promise<Float32Array> => {
     const v = params.get(name);
     if (!v) throw new ModelSetupError(`missing parameter '${name}'`);
@@ -46,10 +59,18 @@ export async function saveClassifierDirectory(dir: string, model: GPTModel, info
   }
   if (!cfg.qkvBias) {
     // GPT-2 always has a c_attn bias: zeros keep the file loadable in transformers
-    for (let i = 0; i < cfg.nLayers; i++) tensors.set(`transformer.h.${i}.attn.c_attn.bias`, { shape: [3 * cfg.embDim], data: new Float32Array(3 * cfg.embDim) });
+    for (let i = 0; i < cfg.nLayers; i++)
+      tensors.set(`transformer.h.${i}.attn.c_attn.bias`, {
+        shape: [3 * cfg.embDim],
+        data: new Float32Array(3 * cfg.embDim),
+      });
   }
-  tensors.set('score.weight', { shape: [numClasses, cfg.embDim], data: async () => transpose2d(await read('out_head.weight'), cfg.embDim, numClasses) }); // [C, K] -> [K, C]
-  if (params.has('out_head.bias')) tensors.set('score.bias', { shape: [numClasses], data: () => read('out_head.bias') });
+  tensors.set('score.weight', {
+    shape: [numClasses, cfg.embDim],
+    data: async () => transpose2d(await read('out_head.weight'), cfg.embDim, numClasses),
+  }); // [C, K] -> [K, C]
+  if (params.has('out_head.bias'))
+    tensors.set('score.bias', { shape: [numClasses], data: () => read('out_head.bias') });
   await fs.mkdir(dir, { recursive: true });
   await writeSafetensors(path.join(dir, 'model.safetensors'), tensors, { format: 'pt' });
   const id2label = Object.fromEntries(info.classes.map((c, i) => [String(i), c]));
@@ -62,7 +83,11 @@ export async function saveClassifierDirectory(dir: string, model: GPTModel, info
       id2label,
       label2id,
       problem_type: 'single_label_classification',
-      llmfs_classifier: { max_length: info.maxLength ?? null, pooling: 'last_token', head_bias: params.has('out_head.bias') },
+      llmfs_classifier: {
+        max_length: info.maxLength ?? null,
+        pooling: 'last_token',
+        head_bias: params.has('out_head.bias'),
+      },
     },
   });
   await fs.writeFile(path.join(dir, 'config.json'), JSON.stringify(config, null, 2) + '\n');
@@ -82,16 +107,22 @@ export async function loadClassifierDirectory(dir: string): Promise<LoadedClassi
   const path = await import('node:path');
   const cfgPath = path.join(dir, 'config.json');
   const config = JSON.parse(await fs.readFile(cfgPath, 'utf8'));
-  if (!isClassifierConfig(config)) throw new ModelSetupError(`${cfgPath}: not a classifier (architectures has no ${CLASSIFIER_ARCHITECTURE})`);
+  if (!isClassifierConfig(config))
+    throw new ModelSetupError(
+      `${cfgPath}: not a classifier (architectures has no ${CLASSIFIER_ARCHITECTURE})`,
+    );
   const cfg = configFromHf(config, cfgPath);
   const numClasses = Number(config.num_labels ?? Object.keys(config.id2label ?? {}).length);
-  const classes = Array.from({ length: numClasses }, (_, i) => String(config.id2label?.[String(i)] ?? `LABEL_${i}`));
+  const classes = Array.from({ length: numClasses }, (_, i) =>
+    String(config.id2label?.[String(i)] ?? `LABEL_${i}`),
+  );
   const model = addClassificationHead(new GPTModel(cfg), numClasses);
   const reader = await openSafetensorsFile(path.join(dir, 'model.safetensors'));
   const params = model.stateDict();
   const assign = (name: string, data: Float32Array, shape: number[]) => {
     const v = params.get(name)!;
-    if (v.shape.join(',') !== shape.join(',')) throw new ModelSetupError(`${dir}: '${name}' is [${shape}], the model expects [${v.shape}]`);
+    if (v.shape.join(',') !== shape.join(','))
+      throw new ModelSetupError(`${dir}: '${name}' is [${shape}], the model expects [${v.shape}]`);
     const t = tf.tensor(data, shape, 'float32');
     v.assign(t);
     t.dispose();
@@ -106,7 +137,8 @@ export async function loadClassifierDirectory(dir: string): Promise<LoadedClassi
       const t = await reader.tensor(name);
       assign(e.llmfs, t.data, t.shape);
     }
-    if (!names.has('score.weight')) throw new ModelSetupError(`${dir}/model.safetensors: no tensor 'score.weight'`);
+    if (!names.has('score.weight'))
+      throw new ModelSetupError(`${dir}/model.safetensors: no tensor 'score.weight'`);
     const w = await reader.tensor('score.weight'); // [K, C]
     assign('out_head.weight', transpose2d(w.data, w.shape[0], w.shape[1]), [w.shape[1], w.shape[0]]);
     if (names.has('score.bias')) {

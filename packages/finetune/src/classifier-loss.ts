@@ -38,7 +38,12 @@ export function lastTokenHead(model: GPTModel, x: tf.Tensor3D): tf.Tensor2D {
  * blocks, final_norm, out_head) rather than GPTModel.forward, whose output shape assumes a vocabulary
  * head; the book's model(input)[:, -1, :] computes the same numbers.
  */
-export function lastTokenLogits(model: GPTModel, inputs: Int32Array, batchSize: number, seqLen: number): tf.Tensor2D {
+export function lastTokenLogits(
+  model: GPTModel,
+  inputs: Int32Array,
+  batchSize: number,
+  seqLen: number,
+): tf.Tensor2D {
   return tf.tidy(() => {
     const ids = tf.tensor2d(inputs, [batchSize, seqLen], 'int32');
     model.checkIds(ids);
@@ -51,7 +56,12 @@ export function lastTokenLogits(model: GPTModel, inputs: Int32Array, batchSize: 
  * embedding is trainable. Everything before it is frozen and needs no gradient tape.
  */
 export function firstTrainableBlock(model: GPTModel): number {
-  if (model.tok_emb.numParameters({ trainableOnly: true }) + model.pos_emb.numParameters({ trainableOnly: true }) > 0) return -1;
+  if (
+    model.tok_emb.numParameters({ trainableOnly: true }) +
+      model.pos_emb.numParameters({ trainableOnly: true }) >
+    0
+  )
+    return -1;
   const blocks = model.trf_blocks.layers;
   const k = blocks.findIndex((b) => b.numParameters({ trainableOnly: true }) > 0);
   return k < 0 ? blocks.length : k;
@@ -72,7 +82,15 @@ export function classifierTrainStep(model: GPTModel, optimizer: StepOptimizer, b
     const frozen = k < 0 ? undefined : tf.tidy(() => runBlocks(model, embedTokens(model, ids), 0, k));
     try {
       return trainStep(model, optimizer, () =>
-        tf.tidy(() => crossEntropy(lastTokenHead(model, frozen ? runBlocks(model, frozen, k, n) : runBlocks(model, embedTokens(model, ids), 0, n)), labels)),
+        tf.tidy(() =>
+          crossEntropy(
+            lastTokenHead(
+              model,
+              frozen ? runBlocks(model, frozen, k, n) : runBlocks(model, embedTokens(model, ids), 0, n),
+            ),
+            labels,
+          ),
+        ),
       );
     } finally {
       frozen?.dispose();
@@ -84,11 +102,20 @@ export function classifierTrainStep(model: GPTModel, optimizer: StepOptimizer, b
 
 /** The book's ch06 calc_loss_batch: cross-entropy of the last token's logits against the labels. */
 export function calcClassifierLossBatch(batch: LabelBatch, model: GPTModel): tf.Scalar {
-  return tf.tidy(() => crossEntropy(lastTokenLogits(model, batch.inputs, batch.batchSize, batch.seqLen), tf.tensor1d(batch.labels, 'int32')));
+  return tf.tidy(() =>
+    crossEntropy(
+      lastTokenLogits(model, batch.inputs, batch.batchSize, batch.seqLen),
+      tf.tensor1d(batch.labels, 'int32'),
+    ),
+  );
 }
 
 /** The book's ch06 calc_loss_loader: mean batch loss over the first numBatches batches (NaN if empty). */
-export async function calcClassifierLossLoader(loader: Iterable<LabelBatch> & { length: number }, model: GPTModel, numBatches?: number): Promise<number> {
+export async function calcClassifierLossLoader(
+  loader: Iterable<LabelBatch> & { length: number },
+  model: GPTModel,
+  numBatches?: number,
+): Promise<number> {
   if (loader.length === 0) return NaN;
   const n = Math.min(numBatches ?? loader.length, loader.length);
   let total = 0;
@@ -103,7 +130,11 @@ export async function calcClassifierLossLoader(loader: Iterable<LabelBatch> & { 
 }
 
 /** The book's calc_accuracy_loader: share of correct argmax predictions over the first numBatches batches. */
-export async function calcAccuracyLoader(loader: Iterable<LabelBatch> & { length: number }, model: GPTModel, numBatches?: number): Promise<number> {
+export async function calcAccuracyLoader(
+  loader: Iterable<LabelBatch> & { length: number },
+  model: GPTModel,
+  numBatches?: number,
+): Promise<number> {
   const wasTraining = model.training;
   model.eval();
   const n = Math.min(numBatches ?? loader.length, loader.length);
@@ -113,7 +144,9 @@ export async function calcAccuracyLoader(loader: Iterable<LabelBatch> & { length
   try {
     for (const batch of loader) {
       if (i++ >= n) break;
-      const pred = tf.tidy(() => tf.argMax(lastTokenLogits(model, batch.inputs, batch.batchSize, batch.seqLen), 1));
+      const pred = tf.tidy(() =>
+        tf.argMax(lastTokenLogits(model, batch.inputs, batch.batchSize, batch.seqLen), 1),
+      );
       const p = await pred.data();
       pred.dispose();
       for (let r = 0; r < batch.batchSize; r++) if (p[r] === batch.labels[r]) correct++;

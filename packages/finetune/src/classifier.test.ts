@@ -5,7 +5,14 @@ import { GPTModel } from '@llmfs/gpt-model';
 import { AdamW } from '@llmfs/trainer';
 import { assertNoTensorLeak, maxAbsDiff } from '@llmfs/testing';
 import { addClassificationHead, freezeForClassification } from './classification-head.js';
-import { calcAccuracyLoader, calcClassifierLossBatch, calcClassifierLossLoader, classifierTrainStep, firstTrainableBlock, lastTokenLogits } from './classifier-loss.js';
+import {
+  calcAccuracyLoader,
+  calcClassifierLossBatch,
+  calcClassifierLossLoader,
+  classifierTrainStep,
+  firstTrainableBlock,
+  lastTokenLogits,
+} from './classifier-loss.js';
 import { classifyReview } from './classify-review.js';
 import { randomSplit } from './spam-data.js';
 import { SpamDataset, createSpamDataLoader } from './spam-dataset.js';
@@ -25,7 +32,11 @@ describe('classification finetuning (chapter 6)', () => {
     expect(model.out_head.bias?.shape).toEqual([2]);
     freezeForClassification(model);
     const trainable = model.trainableParameters().map(([n]) => n);
-    expect(trainable.every((n) => n.startsWith('trf_blocks.1.') || n.startsWith('final_norm.') || n.startsWith('out_head.'))).toBe(true);
+    expect(
+      trainable.every(
+        (n) => n.startsWith('trf_blocks.1.') || n.startsWith('final_norm.') || n.startsWith('out_head.'),
+      ),
+    ).toBe(true);
     expect(trainable).toContain('trf_blocks.1.att.qkv.weight');
     expect(trainable).toContain('final_norm.scale');
     expect(trainable).toContain('out_head.bias');
@@ -42,14 +53,19 @@ describe('classification finetuning (chapter 6)', () => {
     model.eval();
     const ids = Int32Array.from([464, 3290, 318, 257, 11, 50256, 13, 198, 1, 2, 3, 4]);
     const ours = lastTokenLogits(model, ids, 2, 6);
-    const full = tf.tidy(() => tf.reshape(tf.slice(model.forward(tf.tensor2d(ids, [2, 6], 'int32')), [0, 5, 0], [2, 1, 50257]), [2, 50257]));
+    const full = tf.tidy(() =>
+      tf.reshape(
+        tf.slice(model.forward(tf.tensor2d(ids, [2, 6], 'int32')), [0, 5, 0], [2, 1, 50257]),
+        [2, 50257],
+      ),
+    );
     expect(ours.shape).toEqual([2, 50257]);
     expect(maxAbsDiff(ours.dataSync(), full.dataSync())).toBeLessThan(1e-4);
     tf.dispose([ours, full]);
     model.dispose();
   });
 
-  it('a training step with the frozen prefix off the tape has the plain step\'s loss and gradients', () => {
+  it("a training step with the frozen prefix off the tape has the plain step's loss and gradients", () => {
     const tok = makeTestTokenizer();
     const ds = new SpamDataset(separableSpam(8), tok);
     const [batch] = createSpamDataLoader(ds, { batchSize: 4 });
@@ -57,7 +73,10 @@ describe('classification finetuning (chapter 6)', () => {
     expect(firstTrainableBlock(model)).toBe(1);
     const capture = () => {
       const grads = new Map<string, Float32Array>();
-      return { grads, step: (g: Map<string, tf.Tensor>) => g.forEach((t, n) => grads.set(n, t.dataSync() as Float32Array)) };
+      return {
+        grads,
+        step: (g: Map<string, tf.Tensor>) => g.forEach((t, n) => grads.set(n, t.dataSync() as Float32Array)),
+      };
     };
     const a = capture();
     const b = capture();
@@ -76,8 +95,12 @@ describe('classification finetuning (chapter 6)', () => {
     const { train, val, test } = randomSplit(rows, 0.7, 0.1, 123);
     const trainDs = new SpamDataset(train, tok);
     const trainLoader = createSpamDataLoader(trainDs, { batchSize: 8, shuffle: true, dropLast: true });
-    const valLoader = createSpamDataLoader(new SpamDataset(val, tok, { maxLength: trainDs.maxLength }), { batchSize: 8 });
-    const testLoader = createSpamDataLoader(new SpamDataset(test, tok, { maxLength: trainDs.maxLength }), { batchSize: 8 });
+    const valLoader = createSpamDataLoader(new SpamDataset(val, tok, { maxLength: trainDs.maxLength }), {
+      batchSize: 8,
+    });
+    const testLoader = createSpamDataLoader(new SpamDataset(test, tok, { maxLength: trainDs.maxLength }), {
+      batchSize: 8,
+    });
     const model = freezeForClassification(addClassificationHead(new GPTModel(TINY, { seed: 7 }), 2));
     const optimizer = new AdamW(model.trainableParameters(), { lr: 2e-3, weightDecay: 0.1 });
     const before = await calcClassifierLossLoader(trainLoader, model);
@@ -85,7 +108,12 @@ describe('classification finetuning (chapter 6)', () => {
     await assertNoTensorLeak(tf, 2, () => tf.dispose(calcClassifierLossBatch(first, model)));
     await assertNoTensorLeak(tf, 2, () => classifierTrainStep(model, optimizer, first));
     const epochs: number[] = [];
-    const res = await trainClassifierSimple(model, trainLoader, valLoader, optimizer, { numEpochs: 8, evalFreq: 10, evalIter: 5, onEpoch: (e) => epochs.push(e.epoch) });
+    const res = await trainClassifierSimple(model, trainLoader, valLoader, optimizer, {
+      numEpochs: 8,
+      evalFreq: 10,
+      evalIter: 5,
+      onEpoch: (e) => epochs.push(e.epoch),
+    });
     expect(epochs).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(res.steps).toBe(8 * trainLoader.length);
     expect(res.examplesSeen).toBe(8 * 8 * trainLoader.length);
@@ -93,11 +121,16 @@ describe('classification finetuning (chapter 6)', () => {
     expect(after).toBeLessThan(before * 0.5);
     const testAcc = await calcAccuracyLoader(testLoader, model);
     expect(testAcc).toBeGreaterThanOrEqual(0.8);
-    const spam = classifyReview('win free cash now claim prize', model, tok, { maxLength: trainDs.maxLength, classes: ['not spam', 'spam'] });
+    const spam = classifyReview('win free cash now claim prize', model, tok, {
+      maxLength: trainDs.maxLength,
+      classes: ['not spam', 'spam'],
+    });
     expect(spam.name).toBe('spam');
     expect(spam.probability).toBeGreaterThan(0.5);
     expect(spam.probabilities.reduce((a, b) => a + b)).toBeCloseTo(1, 5);
-    const ham = classifyReview('see you at home tonight love mum', model, tok, { maxLength: trainDs.maxLength });
+    const ham = classifyReview('see you at home tonight love mum', model, tok, {
+      maxLength: trainDs.maxLength,
+    });
     expect(ham.label).toBe(0);
     model.dispose();
     optimizer.dispose();

@@ -13,12 +13,24 @@ export interface InstructionLoaderOptions extends CollateOptions {
 }
 
 /** A loader of collated TokenBatch over `dataset`, usable wherever a data-loader DataLoader is. */
-export function createInstructionDataLoader(dataset: InstructionDataset, opts: InstructionLoaderOptions = {}): BatchLoader<TokenBatch> {
+export function createInstructionDataLoader(
+  dataset: InstructionDataset,
+  opts: InstructionLoaderOptions = {},
+): BatchLoader<TokenBatch> {
   const collate: CollateOptions = { allowedMaxLength: 1024, ...opts };
   return makeLoader(
     dataset.length,
-    { batchSize: opts.batchSize ?? 8, shuffle: opts.shuffle ?? false, dropLast: opts.dropLast ?? false, seed: opts.seed ?? 123 },
+    {
+      batchSize: opts.batchSize ?? 8,
+      shuffle: opts.shuffle ?? false,
+      dropLast: opts.dropLast ?? false,
+      seed: opts.seed ?? 123,
+    },
     seededShuffle,
-    (idx) => customCollateFn(idx.map((i) => dataset.get(i)), collate),
+    (idx) =>
+      customCollateFn(
+        idx.map((i) => dataset.get(i)),
+        collate,
+      ),
   );
 }

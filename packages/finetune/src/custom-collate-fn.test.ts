@@ -5,12 +5,17 @@ import { InstructionDataset } from './instruction-dataset.js';
 import { formatInput } from './format-input.js';
 import { makeTestTokenizer } from './test-tokenizer.fixture.js';
 
-const rows = (a: Int32Array, T: number) => Array.from({ length: a.length / T }, (_, r) => Array.from(a.slice(r * T, (r + 1) * T)));
+const rows = (a: Int32Array, T: number) =>
+  Array.from({ length: a.length / T }, (_, r) => Array.from(a.slice(r * T, (r + 1) * T)));
 
 describe('customCollateFn (chapter 7.3)', () => {
-  const batch = [[0, 1, 2, 3, 4], [5, 6], [7, 8, 9]];
+  const batch = [
+    [0, 1, 2, 3, 4],
+    [5, 6],
+    [7, 8, 9],
+  ];
 
-  it('reproduces the book\'s printed inputs and targets', () => {
+  it("reproduces the book's printed inputs and targets", () => {
     const b = customCollateFn(batch);
     expect([b.batchSize, b.seqLen]).toEqual([3, 5]);
     expect(rows(b.inputs, 5)).toEqual([
@@ -28,12 +33,26 @@ describe('customCollateFn (chapter 7.3)', () => {
   it('truncates to allowedMaxLength', () => {
     const b = customCollateFn(batch, { allowedMaxLength: 3 });
     expect(b.seqLen).toBe(3);
-    expect(rows(b.inputs, 3)).toEqual([[0, 1, 2], [5, 6, 50256], [7, 8, 9]]);
-    expect(rows(b.targets, 3)).toEqual([[1, 2, 3], [6, 50256, -100], [8, 9, 50256]]);
+    expect(rows(b.inputs, 3)).toEqual([
+      [0, 1, 2],
+      [5, 6, 50256],
+      [7, 8, 9],
+    ]);
+    expect(rows(b.targets, 3)).toEqual([
+      [1, 2, 3],
+      [6, 50256, -100],
+      [8, 9, 50256],
+    ]);
   });
 
   it('masks the prompt targets when asked (exercise 7.2)', () => {
-    const b = customCollateFn([{ ids: [10, 11, 12, 13, 14], promptLength: 3 }, { ids: [20, 21, 22], promptLength: 2 }], { maskPrompt: true });
+    const b = customCollateFn(
+      [
+        { ids: [10, 11, 12, 13, 14], promptLength: 3 },
+        { ids: [20, 21, 22], promptLength: 2 },
+      ],
+      { maskPrompt: true },
+    );
     expect(rows(b.targets, 5)).toEqual([
       [-100, -100, 13, 14, 50256],
       [-100, 22, 50256, -100, -100],
@@ -42,7 +61,10 @@ describe('customCollateFn (chapter 7.3)', () => {
 
   it('uses other pad and ignore ids', () => {
     const b = customCollateFn([[1], [2, 3]], { padTokenId: 0, ignoreIndex: -1 });
-    expect(rows(b.targets, 2)).toEqual([[0, -1], [3, 0]]);
+    expect(rows(b.targets, 2)).toEqual([
+      [0, -1],
+      [3, 0],
+    ]);
   });
 });
 

@@ -16,10 +16,15 @@ export interface CollateOptions {
 }
 
 /** Collates token lists into a padded [B, T] TokenBatch exactly as the book's custom_collate_fn. */
-export function customCollateFn(batch: ReadonlyArray<readonly number[] | EncodedInstruction>, opts: CollateOptions = {}): TokenBatch {
+export function customCollateFn(
+  batch: ReadonlyArray<readonly number[] | EncodedInstruction>,
+  opts: CollateOptions = {},
+): TokenBatch {
   const pad = opts.padTokenId ?? END_OF_TEXT_ID;
   const ignore = opts.ignoreIndex ?? -100;
-  const items = batch.map((b) => (Array.isArray(b) ? { ids: b as readonly number[], promptLength: 0 } : (b as EncodedInstruction)));
+  const items = batch.map((b) =>
+    Array.isArray(b) ? { ids: b as readonly number[], promptLength: 0 } : (b as EncodedInstruction),
+  );
   const batchMaxLength = Math.max(...items.map((it) => it.ids.length + 1));
   // padded item has batchMaxLength ids; inputs = padded[:-1], targets = padded[1:]
   const full = batchMaxLength - 1;

@@ -26,8 +26,19 @@ export async function downloadSpamData(opts: DownloadSpamOptions = {}): Promise<
   const path = await import('node:path');
   const dir = path.join(opts.cacheDir ?? (await defaultCacheDir()), 'datasets', 'sms-spam-collection');
   const dest = path.join(dir, 'sms+spam+collection.zip');
-  if (await fs.stat(dest).then(() => true, () => false)) return dest;
+  if (
+    await fs.stat(dest).then(
+      () => true,
+      () => false,
+    )
+  )
+    return dest;
   await fs.mkdir(dir, { recursive: true });
-  await downloadFile(opts.urls ?? SPAM_URLS, dest, { onProgress: opts.onProgress, fetch: opts.fetch, retries: opts.retries, retryDelayMs: opts.retryDelayMs });
+  await downloadFile(opts.urls ?? SPAM_URLS, dest, {
+    onProgress: opts.onProgress,
+    fetch: opts.fetch,
+    retries: opts.retries,
+    retryDelayMs: opts.retryDelayMs,
+  });
   return dest;
 }

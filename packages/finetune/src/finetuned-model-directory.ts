@@ -6,7 +6,11 @@ import { hasLoraAdapters, loadLoraAdapters, saveLoraAdapters } from './lora-adap
 import { detachLora, findLoraLayers } from './replace-linear-with-lora.js';
 
 /** Saves a (possibly LoRA-wrapped) GPT model: base weights + config, and adapters when present. */
-export async function saveFinetunedModel(dir: string, model: GPTModel, opts: { extraConfig?: Record<string, unknown> } = {}): Promise<void> {
+export async function saveFinetunedModel(
+  dir: string,
+  model: GPTModel,
+  opts: { extraConfig?: Record<string, unknown> } = {},
+): Promise<void> {
   if (findLoraLayers(model).length === 0) {
     await saveModelDirectory(dir, model, opts);
     return;

@@ -18,7 +18,12 @@ export interface ResponseOptions {
 }
 
 /** The model's response to one entry: generate from formatInput(entry), then extractResponse. */
-export async function generateResponse(model: GPTModel, tokenizer: TextTokenizer, entry: { instruction: string; input?: string }, opts: ResponseOptions = {}): Promise<string> {
+export async function generateResponse(
+  model: GPTModel,
+  tokenizer: TextTokenizer,
+  entry: { instruction: string; input?: string },
+  opts: ResponseOptions = {},
+): Promise<string> {
   const inputText = formatInput(entry);
   const eosId = opts.eosId ?? END_OF_TEXT_ID;
   const [ids] = await generate(model, {
@@ -44,7 +49,10 @@ export async function generateResponses(
 ): Promise<InstructionEntry[]> {
   const out: InstructionEntry[] = [];
   for (let i = 0; i < entries.length; i++) {
-    const entry = { ...entries[i], model_response: await generateResponse(model, tokenizer, entries[i], opts) };
+    const entry = {
+      ...entries[i],
+      model_response: await generateResponse(model, tokenizer, entries[i], opts),
+    };
     out.push(entry);
     opts.onResponse?.(i, entry);
   }

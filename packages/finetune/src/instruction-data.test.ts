@@ -7,7 +7,7 @@ import { loadInstructionData, parseInstructionData, splitInstructionData } from 
 import { extractResponse } from './extract-response.js';
 
 describe('instruction data (chapter 7.2)', () => {
-  it('ships the book\'s 1100 entries, equal to the test fixture', async () => {
+  it("ships the book's 1100 entries, equal to the test fixture", async () => {
     const data = await loadInstructionData();
     expect(data.length).toBe(1100);
     const fixture = JSON.parse(fs.readFileSync(fixturePath('data', 'instruction-data.json'), 'utf8'));
@@ -24,7 +24,7 @@ describe('instruction data (chapter 7.2)', () => {
     expect(val[54]).toBe(data[1099]);
   });
 
-  it('formats the book\'s printed examples (entries 50 and 999)', async () => {
+  it("formats the book's printed examples (entries 50 and 999)", async () => {
     const data = await loadInstructionData();
     expect(formatInput(data[50]) + `\n\n### Response:\n${data[50].output}`).toBe(
       'Below is an instruction that describes a task. Write a response that appropriately completes the request.\n\n' +
@@ -38,13 +38,22 @@ describe('instruction data (chapter 7.2)', () => {
   });
 
   it('names the line of a malformed entry', () => {
-    const text = '[\n  {"instruction": "a", "input": "", "output": "b"},\n  {"instruction": "c",\n   "output": 3}\n]';
+    const text =
+      '[\n  {"instruction": "a", "input": "", "output": "b"},\n  {"instruction": "c",\n   "output": 3}\n]';
     expect(() => parseInstructionData(text, 'x.json')).toThrowError(DataFormatError);
-    expect(() => parseInstructionData(text, 'x.json')).toThrowError(/^x\.json:3: entry 1: "output" must be a string$/);
-    expect(() => parseInstructionData('[\n{"instruction": "a",\n "output": "b" \n', 'y.json')).toThrowError(/^y\.json:4: invalid JSON/);
-    expect(() => parseInstructionData('[\n{"instruction": "a",\n "output" "b"}]', 'v.json')).toThrowError(/^v\.json:3: invalid JSON/);
+    expect(() => parseInstructionData(text, 'x.json')).toThrowError(
+      /^x\.json:3: entry 1: "output" must be a string$/,
+    );
+    expect(() => parseInstructionData('[\n{"instruction": "a",\n "output": "b" \n', 'y.json')).toThrowError(
+      /^y\.json:4: invalid JSON/,
+    );
+    expect(() => parseInstructionData('[\n{"instruction": "a",\n "output" "b"}]', 'v.json')).toThrowError(
+      /^v\.json:3: invalid JSON/,
+    );
     expect(() => parseInstructionData('{"a": 1}', 'z.json')).toThrowError(/z\.json:1: expected a JSON array/);
-    expect(() => parseInstructionData('[\n"text"\n]', 'w.json')).toThrowError(/w\.json:2: entry 0 is not an object/);
+    expect(() => parseInstructionData('[\n"text"\n]', 'w.json')).toThrowError(
+      /w\.json:2: entry 0 is not an object/,
+    );
   });
 
   it('reads a missing input as empty and keeps model_response', () => {

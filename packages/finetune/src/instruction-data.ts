@@ -61,7 +61,8 @@ export function parseInstructionData(text: string, source = 'instruction data'):
     const line = m ? lineOf(text, Number(m[1])) : lineOf(text, text.length);
     throw new DataFormatError(source, line, `invalid JSON (${(err as Error).message.split('\n')[0]})`);
   }
-  if (!Array.isArray(raw)) throw new DataFormatError(source, 1, 'expected a JSON array of {instruction, input, output}');
+  if (!Array.isArray(raw))
+    throw new DataFormatError(source, 1, 'expected a JSON array of {instruction, input, output}');
   const lines = elementLines(text);
   return raw.map((e, k) => {
     const line = lines[k] ?? 1;
@@ -70,12 +71,17 @@ export function parseInstructionData(text: string, source = 'instruction data'):
     }
     const o = e as Record<string, unknown>;
     for (const key of ['instruction', 'output'] as const) {
-      if (typeof o[key] !== 'string') throw new DataFormatError(source, line, `entry ${k}: "${key}" must be a string`);
+      if (typeof o[key] !== 'string')
+        throw new DataFormatError(source, line, `entry ${k}: "${key}" must be a string`);
     }
     if (o.input !== undefined && typeof o.input !== 'string') {
       throw new DataFormatError(source, line, `entry ${k}: "input" must be a string`);
     }
-    const entry: InstructionEntry = { instruction: o.instruction as string, input: (o.input as string) ?? '', output: o.output as string };
+    const entry: InstructionEntry = {
+      instruction: o.instruction as string,
+      input: (o.input as string) ?? '',
+      output: o.output as string,
+    };
     if (typeof o.model_response === 'string') entry.model_response = o.model_response;
     return entry;
   });

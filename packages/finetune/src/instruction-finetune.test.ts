@@ -20,7 +20,9 @@ beforeAll(async () => {
 });
 
 async function setup(n: number) {
-  const data = (await loadInstructionData()).filter((e) => e.instruction.length + e.input.length + e.output.length < 90).slice(0, n);
+  const data = (await loadInstructionData())
+    .filter((e) => e.instruction.length + e.input.length + e.output.length < 90)
+    .slice(0, n);
   const tok = makeTestTokenizer();
   const ds = new InstructionDataset(data, tok);
   const { model } = await loadModelDirectory(fixturePath('gpt-tiny', 'hf'));
@@ -29,13 +31,20 @@ async function setup(n: number) {
 }
 
 function lastLogits(model: { forward(ids: tf.Tensor2D): tf.Tensor3D }, ids: number[]): Float32Array {
-  return tf.tidy(() => model.forward(tf.tensor2d([ids], [1, ids.length], 'int32')).dataSync() as Float32Array);
+  return tf.tidy(
+    () => model.forward(tf.tensor2d([ids], [1, ids.length], 'int32')).dataSync() as Float32Array,
+  );
 }
 
 describe('instruction finetuning (chapter 7.5-7.7) on gpt-tiny', () => {
   it('learns the training set with the trainer: loss falls', async () => {
     const { ds, model } = await setup(8);
-    const loader = createInstructionDataLoader(ds, { batchSize: 4, shuffle: true, dropLast: true, allowedMaxLength: 32 });
+    const loader = createInstructionDataLoader(ds, {
+      batchSize: 4,
+      shuffle: true,
+      dropLast: true,
+      allowedMaxLength: 32,
+    });
     const before = await calcLossLoader(loader, model);
     const optimizer = new AdamW(model.trainableParameters(), { lr: 5e-3, weightDecay: 0.1 });
     const r = await new Trainer({ model, optimizer, trainLoader: loader, numEpochs: 6, evalFreq: 0 }).run();
@@ -52,13 +61,19 @@ describe('instruction finetuning (chapter 7.5-7.7) on gpt-tiny', () => {
     const base = new Map(model.namedParameters().map(([n, v]) => [n, v.dataSync().slice()]));
     replaceLinearWithLora(model, 4, 8);
     expect(model.trainableParameters().every(([n]) => n.includes('.lora.'))).toBe(true);
-    const loader = createInstructionDataLoader(ds, { batchSize: 4, shuffle: true, dropLast: true, allowedMaxLength: 32 });
+    const loader = createInstructionDataLoader(ds, {
+      batchSize: 4,
+      shuffle: true,
+      dropLast: true,
+      allowedMaxLength: 32,
+    });
     const before = await calcLossLoader(loader, model);
     const optimizer = new AdamW(model.trainableParameters(), { lr: 1e-2, weightDecay: 0 });
     await new Trainer({ model, optimizer, trainLoader: loader, numEpochs: 5, evalFreq: 0 }).run();
     const after = await calcLossLoader(loader, model);
     expect(after).toBeLessThan(before * 0.9);
-    for (const [n, v] of model.namedParameters()) if (!n.includes('.lora.')) expect(maxAbsDiff(v.dataSync(), base.get(n)!), n).toBe(0);
+    for (const [n, v] of model.namedParameters())
+      if (!n.includes('.lora.')) expect(maxAbsDiff(v.dataSync(), base.get(n)!), n).toBe(0);
     model.eval();
     const ids = ds.encodedTexts[0].slice(0, 20);
     const want = lastLogits(model, ids);
@@ -66,10 +81,18 @@ describe('instruction finetuning (chapter 7.5-7.7) on gpt-tiny', () => {
     try {
       await saveFinetunedModel(dir, model);
       expect(fs.existsSync(path.join(dir, ADAPTER_WEIGHTS_FILE))).toBe(true);
-      expect(JSON.parse(fs.readFileSync(path.join(dir, ADAPTER_CONFIG_FILE), 'utf8'))).toMatchObject({ r: 4, lora_alpha: 8 });
+      expect(JSON.parse(fs.readFileSync(path.join(dir, ADAPTER_CONFIG_FILE), 'utf8'))).toMatchObject({
+        r: 4,
+        lora_alpha: 8,
+      });
       // the base file holds the untouched base weights
       const plain = await loadModelDirectory(dir);
-      expect(maxAbsDiff(plain.model.stateDict().get('trf_blocks.1.att.qkv.weight')!.dataSync(), base.get('trf_blocks.1.att.qkv.weight')!)).toBe(0);
+      expect(
+        maxAbsDiff(
+          plain.model.stateDict().get('trf_blocks.1.att.qkv.weight')!.dataSync(),
+          base.get('trf_blocks.1.att.qkv.weight')!,
+        ),
+      ).toBe(0);
       plain.model.dispose();
       const loaded = await loadFinetunedModel(dir);
       expect(loaded.adapters).toBe(true);
@@ -92,7 +115,7 @@ describe('instruction finetuning (chapter 7.5-7.7) on gpt-tiny', () => {
     }
   });
 
-  it('the book\'s split of the shipped data feeds the loaders: 935 train entries in 116 batches of 8', async () => {
+  it("the book's split of the shipped data feeds the loaders: 935 train entries in 116 batches of 8", async () => {
     const { train } = splitInstructionData(await loadInstructionData());
     const ds = new InstructionDataset(train, makeTestTokenizer());
     expect(createInstructionDataLoader(ds, { batchSize: 8, shuffle: true, dropLast: true }).length).toBe(116);

@@ -38,10 +38,17 @@ export class LinearWithLoRA extends Module {
     if (linear.bias) this.bias = this.registerParameter('bias', linear.bias, false);
     const outPart = linear.outFeatures / parts;
     if (parts === 1) {
-      this.loras = [this.registerModule('lora', new LoRALayer(linear.inFeatures, linear.outFeatures, rank, alpha, { rng }))];
+      this.loras = [
+        this.registerModule(
+          'lora',
+          new LoRALayer(linear.inFeatures, linear.outFeatures, rank, alpha, { rng }),
+        ),
+      ];
     } else {
       const group = this.registerModule('lora', new LoRAParts());
-      this.loras = Array.from({ length: parts }, (_, i) => group.registerModule(String(i), new LoRALayer(linear.inFeatures, outPart, rank, alpha, { rng })));
+      this.loras = Array.from({ length: parts }, (_, i) =>
+        group.registerModule(String(i), new LoRALayer(linear.inFeatures, outPart, rank, alpha, { rng })),
+      );
     }
   }
 
@@ -49,7 +56,13 @@ export class LinearWithLoRA extends Module {
   forward(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
       const base = this.linear.forward(x);
-      const upd = this.loras.length === 1 ? this.loras[0].forward(x) : tf.concat(this.loras.map((l) => l.forward(x)), -1);
+      const upd =
+        this.loras.length === 1
+          ? this.loras[0].forward(x)
+          : tf.concat(
+              this.loras.map((l) => l.forward(x)),
+              -1,
+            );
       return tf.add(base, upd);
     });
   }

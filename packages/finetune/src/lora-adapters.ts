@@ -31,11 +31,21 @@ export async function saveLoraAdapters(dir: string, model: Module): Promise<Adap
   const fs = await import('node:fs/promises');
   const path = await import('node:path');
   const layers = findLoraLayers(model);
-  if (layers.length === 0) throw new ModelSetupError('saveLoraAdapters: the model has no LoRA layers (call replaceLinearWithLora first)');
+  if (layers.length === 0)
+    throw new ModelSetupError(
+      'saveLoraAdapters: the model has no LoRA layers (call replaceLinearWithLora first)',
+    );
   const { rank, alpha } = layers[0][1];
-  const config: AdapterConfig = { peft_type: 'LORA', r: rank, lora_alpha: alpha, target_modules: layers.map(([n]) => n), format: 'llmfs' };
+  const config: AdapterConfig = {
+    peft_type: 'LORA',
+    r: rank,
+    lora_alpha: alpha,
+    target_modules: layers.map(([n]) => n),
+    format: 'llmfs',
+  };
   const tensors = new Map<string, TensorToWrite>();
-  for (const [name, v] of loraStateDict(model)) tensors.set(name, { shape: v.shape, data: async () => (await v.data()) as Float32Array });
+  for (const [name, v] of loraStateDict(model))
+    tensors.set(name, { shape: v.shape, data: async () => (await v.data()) as Float32Array });
   await fs.mkdir(dir, { recursive: true });
   await writeSafetensors(path.join(dir, ADAPTER_WEIGHTS_FILE), tensors, { format: 'pt' });
   await fs.writeFile(path.join(dir, ADAPTER_CONFIG_FILE), JSON.stringify(config, null, 2) + '\n');
@@ -46,11 +56,18 @@ export async function saveLoraAdapters(dir: string, model: Module): Promise<Adap
 export async function hasLoraAdapters(dir: string): Promise<boolean> {
   const fs = await import('node:fs/promises');
   const path = await import('node:path');
-  return fs.stat(path.join(dir, ADAPTER_CONFIG_FILE)).then(() => true, () => false);
+  return fs.stat(path.join(dir, ADAPTER_CONFIG_FILE)).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Wraps `model` with LoRA layers of the saved rank/alpha and loads the adapters; merges them when asked. */
-export async function loadLoraAdapters<M extends Module>(dir: string, model: M, opts: { merge?: boolean } = {}): Promise<M> {
+export async function loadLoraAdapters<M extends Module>(
+  dir: string,
+  model: M,
+  opts: { merge?: boolean } = {},
+): Promise<M> {
   const fs = await import('node:fs/promises');
   const path = await import('node:path');
   const cfgPath = path.join(dir, ADAPTER_CONFIG_FILE);
@@ -63,11 +80,16 @@ export async function loadLoraAdapters<M extends Module>(dir: string, model: M, 
   const reader = await openSafetensorsFile(path.join(dir, ADAPTER_WEIGHTS_FILE));
   try {
     const names = new Set(reader.names());
-    for (const n of names) if (!want.has(n)) throw new ModelSetupError(`${ADAPTER_WEIGHTS_FILE}: unexpected adapter tensor '${n}'`);
+    for (const n of names)
+      if (!want.has(n))
+        throw new ModelSetupError(`${ADAPTER_WEIGHTS_FILE}: unexpected adapter tensor '${n}'`);
     for (const [n, v] of want) {
       if (!names.has(n)) throw new ModelSetupError(`${ADAPTER_WEIGHTS_FILE}: missing adapter tensor '${n}'`);
       const t = await reader.tensor(n);
-      if (t.shape.join(',') !== v.shape.join(',')) throw new ModelSetupError(`${ADAPTER_WEIGHTS_FILE}: '${n}' is [${t.shape}], the model expects [${v.shape}]`);
+      if (t.shape.join(',') !== v.shape.join(','))
+        throw new ModelSetupError(
+          `${ADAPTER_WEIGHTS_FILE}: '${n}' is [${t.shape}], the model expects [${v.shape}]`,
+        );
       const value = tf.tensor(t.data, t.shape, 'float32');
       v.assign(value);
       value.dispose();

@@ -47,6 +47,8 @@ export class LoRALayer extends Module {
 
   /** The dense update (alpha / rank) * A @ B, [in, out] (for merging into the base weight). */
   delta(): tf.Tensor2D {
-    return tf.tidy(() => tf.mul(matMul2d(this.A as tf.Tensor2D, this.B as tf.Tensor2D), this.scaling) as tf.Tensor2D);
+    return tf.tidy(
+      () => tf.mul(matMul2d(this.A as tf.Tensor2D, this.B as tf.Tensor2D), this.scaling) as tf.Tensor2D,
+    );
   }
 }

@@ -13,11 +13,12 @@ beforeAll(async () => {
 /** Plain-JS matmul of row-major a [n, k] and b [k, m]. */
 function matmul(a: ArrayLike<number>, b: ArrayLike<number>, n: number, k: number, m: number): Float64Array {
   const out = new Float64Array(n * m);
-  for (let i = 0; i < n; i++) for (let j = 0; j < m; j++) {
-    let s = 0;
-    for (let t = 0; t < k; t++) s += a[i * k + t] * b[t * m + j];
-    out[i * m + j] = s;
-  }
+  for (let i = 0; i < n; i++)
+    for (let j = 0; j < m; j++) {
+      let s = 0;
+      for (let t = 0; t < k; t++) s += a[i * k + t] * b[t * m + j];
+      out[i * m + j] = s;
+    }
   return out;
 }
 
@@ -84,9 +85,10 @@ describe('LinearWithLoRA and replaceLinearWithLora', () => {
     for (let p = 0; p < 3; p++) {
       const l = wrapped.loras[p];
       const d = matmul(matmul(xs, l.A.dataSync(), 3, 4, 2), l.B.dataSync(), 3, 2, 2);
-      for (let r = 0; r < 3; r++) for (let c = 0; c < 2; c++) {
-        expect(y[r * 6 + p * 2 + c]).toBeCloseTo(b[r * 6 + p * 2 + c] + 2 * d[r * 2 + c], 5);
-      }
+      for (let r = 0; r < 3; r++)
+        for (let c = 0; c < 2; c++) {
+          expect(y[r * 6 + p * 2 + c]).toBeCloseTo(b[r * 6 + p * 2 + c] + 2 * d[r * 2 + c], 5);
+        }
     }
     tf.dispose([x, before, fresh]);
     wrapped.dispose();
@@ -101,12 +103,18 @@ describe('LinearWithLoRA and replaceLinearWithLora', () => {
     expect(toy.qkv).toBeInstanceOf(LinearWithLoRA);
     expect(toy.proj).toBeInstanceOf(LinearWithLoRA);
     expect(findLoraLayers(toy).map(([n]) => n)).toEqual(['qkv', 'proj']);
-    expect(toy.namedParameters().filter(([n]) => !n.includes('.lora.')).map(([n]) => n)).toEqual(baseNames);
+    expect(
+      toy
+        .namedParameters()
+        .filter(([n]) => !n.includes('.lora.'))
+        .map(([n]) => n),
+    ).toEqual(baseNames);
     // qkv: 3 parts of 2*(4+2); proj: 2*(6+3)
     expect(toy.numParameters({ trainableOnly: true })).toBe(3 * 2 * (4 + 2) + 2 * (6 + 3));
     const y1 = toy.forward(x);
     assertAllClose(y1.dataSync(), y0.dataSync(), 0, 'fresh adapters');
-    for (const [, l] of findLoraLayers(toy)) for (const a of l.loras) a.B.assign(tf.randomNormal(a.B.shape, 0, 0.5, 'float32', 3));
+    for (const [, l] of findLoraLayers(toy))
+      for (const a of l.loras) a.B.assign(tf.randomNormal(a.B.shape, 0, 0.5, 'float32', 3));
     const y2 = toy.forward(x);
     expect(Math.max(...tf.sub(y2, y0).abs().dataSync())).toBeGreaterThan(1e-3);
     await assertNoTensorLeak(tf, 3, () => tf.dispose(toy.forward(x)));

@@ -22,14 +22,22 @@ beforeAll(async () => {
       const json = JSON.parse(body);
       seen.push(json);
       if (json.model !== 'llama3') {
-        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: `model "${json.model}" not found, try pulling it first` }));
+        res
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: `model "${json.model}" not found, try pulling it first` }));
         return;
       }
       const reply = replies.shift() ?? '50';
       res.writeHead(200, { 'content-type': 'application/x-ndjson' });
       // one streamed line per character, then the final done line, as Ollama does
-      for (const ch of reply) res.write(JSON.stringify({ model: 'llama3', message: { role: 'assistant', content: ch }, done: false }) + '\n');
-      res.end(JSON.stringify({ model: 'llama3', message: { role: 'assistant', content: '' }, done: true }) + '\n');
+      for (const ch of reply)
+        res.write(
+          JSON.stringify({ model: 'llama3', message: { role: 'assistant', content: ch }, done: false }) +
+            '\n',
+        );
+      res.end(
+        JSON.stringify({ model: 'llama3', message: { role: 'assistant', content: '' }, done: true }) + '\n',
+      );
     });
   });
   server.setTimeout(10_000);
@@ -41,10 +49,15 @@ afterAll(async () => {
   await new Promise((r) => server.close(r));
 });
 
-const entry = { instruction: 'Rewrite the sentence using a simile.', input: 'The car is very fast.', output: 'The car is as fast as lightning.', model_response: 'The car is as fast as a bullet.' };
+const entry = {
+  instruction: 'Rewrite the sentence using a simile.',
+  input: 'The car is very fast.',
+  output: 'The car is as fast as lightning.',
+  model_response: 'The car is as fast as a bullet.',
+};
 
 describe('Ollama judge client (chapter 7.8)', () => {
-  it('builds the book\'s prompt', () => {
+  it("builds the book's prompt", () => {
     expect(judgePrompt(entry)).toBe(
       'Given the input `Below is an instruction that describes a task. Write a response that appropriately completes the request.\n\n' +
         '### Instruction:\nRewrite the sentence using a simile.\n\n### Input:\nThe car is very fast.` ' +
@@ -53,7 +66,7 @@ describe('Ollama judge client (chapter 7.8)', () => {
     );
   });
 
-  it('posts the book\'s request and joins the streamed reply', async () => {
+  it("posts the book's request and joins the streamed reply", async () => {
     replies.push('Hello there');
     expect(await queryModel('What do llamas eat?', { url: base })).toBe('Hello there');
     expect(seen.at(-1)).toEqual({
@@ -67,7 +80,10 @@ describe('Ollama judge client (chapter 7.8)', () => {
   it('scores entries, skips replies that are not integers, and averages', async () => {
     replies.push('85', ' 40\n', 'Score: 99');
     const got: Array<number | undefined> = [];
-    const result = await generateModelScores([entry, entry, entry], { url: base, onScore: (_i, s) => got.push(s) });
+    const result = await generateModelScores([entry, entry, entry], {
+      url: base,
+      onScore: (_i, s) => got.push(s),
+    });
     expect(result.scores).toEqual([85, 40]);
     expect(result.failed).toEqual([{ index: 2, reply: 'Score: 99' }]);
     expect(result.average).toBe(62.5);
@@ -75,9 +91,11 @@ describe('Ollama judge client (chapter 7.8)', () => {
     expect(seen.at(-1).messages[0].content).toBe(judgePrompt(entry));
   });
 
-  it('reports a missing model with the server\'s message', async () => {
+  it("reports a missing model with the server's message", async () => {
     await expect(queryModel('x', { url: base, model: 'nope' })).rejects.toThrowError(JudgeResponseError);
-    await expect(queryModel('x', { url: base, model: 'nope' })).rejects.toThrowError(/HTTP 404: model "nope" not found/);
+    await expect(queryModel('x', { url: base, model: 'nope' })).rejects.toThrowError(
+      /HTTP 404: model "nope" not found/,
+    );
   });
 
   it('says clearly when no judge server runs', async () => {
@@ -88,6 +106,8 @@ describe('Ollama judge client (chapter 7.8)', () => {
     await new Promise((r) => tmp.close(r));
     const url = `http://127.0.0.1:${port}`;
     await expect(queryModel('x', { url, timeoutMs: 5000 })).rejects.toThrowError(JudgeUnavailableError);
-    await expect(queryModel('x', { url, timeoutMs: 5000 })).rejects.toThrowError(/no judge server answered at http:\/\/127\.0\.0\.1:\d+\/api\/chat \(ECONNREFUSED\)/);
+    await expect(queryModel('x', { url, timeoutMs: 5000 })).rejects.toThrowError(
+      /no judge server answered at http:\/\/127\.0\.0\.1:\d+\/api\/chat \(ECONNREFUSED\)/,
+    );
   });
 });

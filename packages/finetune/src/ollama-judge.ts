@@ -40,9 +40,12 @@ export async function queryModel(prompt: string, opts: JudgeOptions = {}): Promi
       signal: AbortSignal.timeout(opts.timeoutMs ?? 600_000),
     });
   } catch (err) {
-    const cause = (err as { cause?: { code?: string; message?: string; errors?: Array<{ code?: string }> } }).cause;
+    const cause = (err as { cause?: { code?: string; message?: string; errors?: Array<{ code?: string }> } })
+      .cause;
     const why = cause?.code ?? cause?.errors?.[0]?.code ?? cause?.message ?? (err as Error).message;
-    throw new JudgeUnavailableError(`no judge server answered at ${url} (${why}); start one with 'ollama serve' and 'ollama pull ${model}'`);
+    throw new JudgeUnavailableError(
+      `no judge server answered at ${url} (${why}); start one with 'ollama serve' and 'ollama pull ${model}'`,
+    );
   }
   const text = await res.text();
   if (!res.ok) {
@@ -94,7 +97,10 @@ export interface ScoreResult {
 /** The book's `generate_model_scores`: asks the judge for each entry, keeps the replies that are integers. */
 export async function generateModelScores(
   entries: readonly InstructionEntry[],
-  opts: JudgeOptions & { jsonKey?: string; onScore?: (index: number, score: number | undefined, reply: string) => void } = {},
+  opts: JudgeOptions & {
+    jsonKey?: string;
+    onScore?: (index: number, score: number | undefined, reply: string) => void;
+  } = {},
 ): Promise<ScoreResult> {
   const scores: number[] = [];
   const failed: ScoreResult['failed'] = [];

@@ -17,7 +17,12 @@ export interface ReplaceLoraOptions {
  * The book's replace_linear_with_lora(model, rank, alpha): wraps every Linear in a LinearWithLoRA.
  * A fused q|k|v projection (child named `qkv`) gets three adapters, one per part. Returns the model.
  */
-export function replaceLinearWithLora<M extends Module>(model: M, rank: number, alpha: number, opts: ReplaceLoraOptions = {}): M {
+export function replaceLinearWithLora<M extends Module>(
+  model: M,
+  rank: number,
+  alpha: number,
+  opts: ReplaceLoraOptions = {},
+): M {
   if (opts.freezeBase ?? true) model.setTrainable(false);
   const rng = new Rng(opts.seed ?? 123);
   const visit = (m: Module) => {

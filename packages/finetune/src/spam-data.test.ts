@@ -4,7 +4,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { zipSync, strToU8 } from 'fflate';
 import { DataFormatError } from './errors.js';
-import { createBalancedDataset, parseSpamTsv, randomSplit, readSpamData, unzipSpamCollection } from './spam-data.js';
+import {
+  createBalancedDataset,
+  parseSpamTsv,
+  randomSplit,
+  readSpamData,
+  unzipSpamCollection,
+} from './spam-data.js';
 import { SpamDataset, createSpamDataLoader } from './spam-dataset.js';
 import { makeTestTokenizer } from './test-tokenizer.fixture.js';
 
@@ -31,8 +37,12 @@ describe('SMS spam data (chapter 6.2)', () => {
 
   it('names the line of a malformed row', () => {
     expect(() => parseSpamTsv('ham\tok\nspam no tab here\n', 'f.tsv')).toThrowError(DataFormatError);
-    expect(() => parseSpamTsv('ham\tok\nspam no tab here\n', 'f.tsv')).toThrowError(/^f\.tsv:2: expected "label<TAB>text", found no tab$/);
-    expect(() => parseSpamTsv('ham\tok\n\nmaybe\ttext\n', 'f.tsv')).toThrowError(/^f\.tsv:3: unknown label 'maybe'/);
+    expect(() => parseSpamTsv('ham\tok\nspam no tab here\n', 'f.tsv')).toThrowError(
+      /^f\.tsv:2: expected "label<TAB>text", found no tab$/,
+    );
+    expect(() => parseSpamTsv('ham\tok\n\nmaybe\ttext\n', 'f.tsv')).toThrowError(
+      /^f\.tsv:3: unknown label 'maybe'/,
+    );
     expect(() => parseSpamTsv('spam\t  \n', 'f.tsv')).toThrowError(/^f\.tsv:1: empty text$/);
   });
 
@@ -57,7 +67,9 @@ describe('SMS spam data (chapter 6.2)', () => {
     const trainDs = new SpamDataset(train, tok);
     expect(createSpamDataLoader(trainDs, { shuffle: true, dropLast: true }).length).toBe(130);
     expect(createSpamDataLoader(new SpamDataset(val, tok, { maxLength: trainDs.maxLength })).length).toBe(19);
-    expect(createSpamDataLoader(new SpamDataset(test, tok, { maxLength: trainDs.maxLength })).length).toBe(38);
+    expect(createSpamDataLoader(new SpamDataset(test, tok, { maxLength: trainDs.maxLength })).length).toBe(
+      38,
+    );
   });
 
   it('reads the collection from a zip, a TSV file and a folder', async () => {
@@ -68,12 +80,17 @@ describe('SMS spam data (chapter 6.2)', () => {
       expect(unzipSpamCollection(zip)).toBe(text);
       fs.writeFileSync(path.join(dir, 'sms+spam+collection.zip'), zip);
       const fromZip = await readSpamData(path.join(dir, 'sms+spam+collection.zip'));
-      expect(fromZip).toEqual([{ label: 0, text: 'hello there' }, { label: 1, text: 'WIN cash' }]);
+      expect(fromZip).toEqual([
+        { label: 0, text: 'hello there' },
+        { label: 1, text: 'WIN cash' },
+      ]);
       expect(await readSpamData(dir)).toEqual(fromZip);
       fs.writeFileSync(path.join(dir, 'SMSSpamCollection.tsv'), text);
       expect(await readSpamData(path.join(dir, 'SMSSpamCollection.tsv'))).toEqual(fromZip);
       fs.writeFileSync(path.join(dir, 'bad.zip'), zipSync({ SMSSpamCollection: strToU8('ham hello') }));
-      await expect(readSpamData(path.join(dir, 'bad.zip'))).rejects.toThrowError(/bad\.zip!SMSSpamCollection:1: expected/);
+      await expect(readSpamData(path.join(dir, 'bad.zip'))).rejects.toThrowError(
+        /bad\.zip!SMSSpamCollection:1: expected/,
+      );
     } finally {
       cleanup();
     }

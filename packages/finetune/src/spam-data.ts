@@ -20,7 +20,11 @@ export const SPAM_FILE_NAME = 'SMSSpamCollection';
  * Parses `label<TAB>text` lines. Blank lines are skipped; a line without a tab, with an empty text or
  * with a label not in `classes` throws a DataFormatError naming `source` and the line.
  */
-export function parseSpamTsv(text: string, source = 'SMSSpamCollection', classes: readonly string[] = SPAM_CLASSES): SpamRow[] {
+export function parseSpamTsv(
+  text: string,
+  source = 'SMSSpamCollection',
+  classes: readonly string[] = SPAM_CLASSES,
+): SpamRow[] {
   const rows: SpamRow[] = [];
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -30,7 +34,12 @@ export function parseSpamTsv(text: string, source = 'SMSSpamCollection', classes
     if (tab < 0) throw new DataFormatError(source, i + 1, 'expected "label<TAB>text", found no tab');
     const name = line.slice(0, tab).trim();
     const label = classes.indexOf(name);
-    if (label < 0) throw new DataFormatError(source, i + 1, `unknown label '${name.slice(0, 40)}' (expected ${classes.join(' or ')})`);
+    if (label < 0)
+      throw new DataFormatError(
+        source,
+        i + 1,
+        `unknown label '${name.slice(0, 40)}' (expected ${classes.join(' or ')})`,
+      );
     const body = line.slice(tab + 1);
     if (body.trim() === '') throw new DataFormatError(source, i + 1, 'empty text');
     rows.push({ label, text: body });
@@ -42,7 +51,9 @@ export function parseSpamTsv(text: string, source = 'SMSSpamCollection', classes
 export function unzipSpamCollection(zip: Uint8Array, source = 'sms+spam+collection.zip'): string {
   let files: Record<string, Uint8Array>;
   try {
-    files = unzipSync(zip, { filter: (f) => f.name.split('/').pop() === SPAM_FILE_NAME || f.name.endsWith('.tsv') });
+    files = unzipSync(zip, {
+      filter: (f) => f.name.split('/').pop() === SPAM_FILE_NAME || f.name.endsWith('.tsv'),
+    });
   } catch (err) {
     throw new DataFormatError(source, 1, `not a readable zip archive (${(err as Error).message})`);
   }
@@ -52,16 +63,29 @@ export function unzipSpamCollection(zip: Uint8Array, source = 'sms+spam+collecti
 }
 
 /** Reads spam rows from a .zip, a TSV file, or a folder holding SMSSpamCollection(.tsv) (Node only). */
-export async function readSpamData(path: string, classes: readonly string[] = SPAM_CLASSES): Promise<SpamRow[]> {
+export async function readSpamData(
+  path: string,
+  classes: readonly string[] = SPAM_CLASSES,
+): Promise<SpamRow[]> {
   const fs = await import('node:fs/promises');
   const { join } = await import('node:path');
   const stat = await fs.stat(path);
   if (stat.isDirectory()) {
     for (const name of [SPAM_FILE_NAME, `${SPAM_FILE_NAME}.tsv`, 'sms+spam+collection.zip']) {
       const p = join(path, name);
-      if (await fs.stat(p).then(() => true, () => false)) return readSpamData(p, classes);
+      if (
+        await fs.stat(p).then(
+          () => true,
+          () => false,
+        )
+      )
+        return readSpamData(p, classes);
     }
-    throw new DataFormatError(path, 1, `folder holds no ${SPAM_FILE_NAME}, ${SPAM_FILE_NAME}.tsv or sms+spam+collection.zip`);
+    throw new DataFormatError(
+      path,
+      1,
+      `folder holds no ${SPAM_FILE_NAME}, ${SPAM_FILE_NAME}.tsv or sms+spam+collection.zip`,
+    );
   }
   const bytes = new Uint8Array(await fs.readFile(path));
   const isZip = bytes[0] === 0x50 && bytes[1] === 0x4b;
@@ -89,9 +113,18 @@ export function createBalancedDataset(rows: readonly SpamRow[], seed = 123): Spa
  * The book's random_split: shuffle (seeded), then train = floor(n * trainFrac), val = floor(n * valFrac),
  * test = the rest (1494 rows -> 1045 / 149 / 300).
  */
-export function randomSplit<T>(rows: readonly T[], trainFrac = 0.7, valFrac = 0.1, seed = 123): { train: T[]; val: T[]; test: T[] } {
+export function randomSplit<T>(
+  rows: readonly T[],
+  trainFrac = 0.7,
+  valFrac = 0.1,
+  seed = 123,
+): { train: T[]; val: T[]; test: T[] } {
   const shuffled = seededShuffle(rows, seed);
   const trainEnd = Math.floor(shuffled.length * trainFrac);
   const valEnd = trainEnd + Math.floor(shuffled.length * valFrac);
-  return { train: shuffled.slice(0, trainEnd), val: shuffled.slice(trainEnd, valEnd), test: shuffled.slice(valEnd) };
+  return {
+    train: shuffled.slice(0, trainEnd),
+    val: shuffled.slice(trainEnd, valEnd),
+    test: shuffled.slice(valEnd),
+  };
 }

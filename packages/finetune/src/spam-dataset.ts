@@ -48,11 +48,19 @@ export interface SpamLoaderOptions {
 }
 
 /** Batches of [B, maxLength] ids and [B] labels over a SpamDataset. */
-export function createSpamDataLoader(dataset: SpamDataset, opts: SpamLoaderOptions = {}): BatchLoader<LabelBatch> {
+export function createSpamDataLoader(
+  dataset: SpamDataset,
+  opts: SpamLoaderOptions = {},
+): BatchLoader<LabelBatch> {
   const T = dataset.maxLength;
   return makeLoader(
     dataset.length,
-    { batchSize: opts.batchSize ?? 8, shuffle: opts.shuffle ?? false, dropLast: opts.dropLast ?? false, seed: opts.seed ?? 123 },
+    {
+      batchSize: opts.batchSize ?? 8,
+      shuffle: opts.shuffle ?? false,
+      dropLast: opts.dropLast ?? false,
+      seed: opts.seed ?? 123,
+    },
     seededShuffle,
     (idx) => {
       const inputs = new Int32Array(idx.length * T);

@@ -3,7 +3,15 @@ import type { GPTConfig } from '@llmfs/gpt-model';
 import { mulberry32 } from './seeded-shuffle.js';
 
 /** A small GPT with GPT-2's vocabulary (so 50256 pads), fast enough for unit tests. */
-export const TINY: GPTConfig = { vocabSize: 50257, contextLength: 32, embDim: 32, nHeads: 4, nLayers: 2, dropRate: 0, qkvBias: true };
+export const TINY: GPTConfig = {
+  vocabSize: 50257,
+  contextLength: 32,
+  embDim: 32,
+  nHeads: 4,
+  nLayers: 2,
+  dropRate: 0,
+  qkvBias: true,
+};
 
 /** Ham and spam messages drawn from disjoint word lists, 3-8 words each, alternating labels 0/1. */
 export function separableSpam(n: number, seed = 1): Array<{ label: number; text: string }> {
@@ -14,6 +22,9 @@ export function separableSpam(n: number, seed = 1): Array<{ label: number; text:
     const label = i % 2;
     const words = label ? spam : ham;
     const len = 3 + Math.floor(rand() * 6);
-    return { label, text: Array.from({ length: len }, () => words[Math.floor(rand() * words.length)]).join(' ') };
+    return {
+      label,
+      text: Array.from({ length: len }, () => words[Math.floor(rand() * words.length)]).join(' '),
+    };
   });
 }

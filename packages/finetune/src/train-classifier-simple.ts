@@ -28,10 +28,18 @@ export interface TrainClassifierResult {
 }
 
 /** The book's evaluate_model for classifiers: mean loss on evalIter batches of each loader, in eval mode. */
-export async function evaluateClassifier(model: GPTModel, trainLoader: BatchLoader<LabelBatch>, valLoader: BatchLoader<LabelBatch>, evalIter: number): Promise<{ trainLoss: number; valLoss: number }> {
+export async function evaluateClassifier(
+  model: GPTModel,
+  trainLoader: BatchLoader<LabelBatch>,
+  valLoader: BatchLoader<LabelBatch>,
+  evalIter: number,
+): Promise<{ trainLoss: number; valLoss: number }> {
   model.eval();
   try {
-    return { trainLoss: await calcClassifierLossLoader(trainLoader, model, evalIter), valLoss: await calcClassifierLossLoader(valLoader, model, evalIter) };
+    return {
+      trainLoss: await calcClassifierLossLoader(trainLoader, model, evalIter),
+      valLoss: await calcClassifierLossLoader(valLoader, model, evalIter),
+    };
   } finally {
     model.train();
   }
@@ -48,7 +56,14 @@ export async function trainClassifierSimple(
   const numEpochs = opts.numEpochs ?? 5;
   const evalFreq = opts.evalFreq ?? 50;
   const evalIter = opts.evalIter ?? 5;
-  const res: TrainClassifierResult = { trainLosses: [], valLosses: [], trainAccs: [], valAccs: [], examplesSeen: 0, steps: 0 };
+  const res: TrainClassifierResult = {
+    trainLosses: [],
+    valLosses: [],
+    trainAccs: [],
+    valAccs: [],
+    examplesSeen: 0,
+    steps: 0,
+  };
   let globalStep = -1;
   for (let epoch = 0; epoch < numEpochs; epoch++) {
     model.train();

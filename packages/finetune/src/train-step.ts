@@ -15,7 +15,10 @@ export interface StepOptimizer {
 export function trainStep(model: StepModel, optimizer: StepOptimizer, lossFn: () => tf.Scalar): number {
   const params = model.trainableParameters();
   const byVar = new Map(params.map(([name, v]) => [v.name, name]));
-  const { value, grads } = tf.variableGrads(lossFn, params.map(([, v]) => v));
+  const { value, grads } = tf.variableGrads(
+    lossFn,
+    params.map(([, v]) => v),
+  );
   const named = new Map<string, tf.Tensor>();
   for (const [varName, g] of Object.entries(grads)) named.set(byVar.get(varName)!, g);
   optimizer.step(named);

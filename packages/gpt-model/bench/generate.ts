@@ -15,7 +15,9 @@ async function main(): Promise<void> {
   const nUncached = Number(process.env.BENCH_UNCACHED_TOKENS ?? 50);
   let t0 = performance.now();
   const model = new GPTModel({ ...GPT_CONFIG_124M }, { seed: 123 }).eval();
-  console.log(`GPT-2 124M random init: ${((performance.now() - t0) / 1000).toFixed(1)} s, ${model.numParameters().toLocaleString('en-US')} parameters`);
+  console.log(
+    `GPT-2 124M random init: ${((performance.now() - t0) / 1000).toFixed(1)} s, ${model.numParameters().toLocaleString('en-US')} parameters`,
+  );
   const prompt = [[15496, 11, 314, 716]]; // "Hello, I am"
 
   // tokens per wall second, and per second of this process's CPU time (the wasm backend runs on one
@@ -32,11 +34,17 @@ async function main(): Promise<void> {
   const [cached, cachedCpu] = nTokens > 0 ? await measure(true, nTokens) : [NaN, NaN];
   const [uncached, uncachedCpu] = nUncached > 0 ? await measure(false, nUncached) : [NaN, NaN];
 
-  console.log(`\nGeneration, batch 1, prompt 4 tokens, greedy, backend ${backend}, load average ${load0.toFixed(1)} on ${os.cpus().length} cores`);
-  console.log('| path | new tokens | llmfs tok/s (wall) | llmfs tok/CPU-s | book PyTorch tok/s | ratio (wall) | ratio (CPU) |');
+  console.log(
+    `\nGeneration, batch 1, prompt 4 tokens, greedy, backend ${backend}, load average ${load0.toFixed(1)} on ${os.cpus().length} cores`,
+  );
+  console.log(
+    '| path | new tokens | llmfs tok/s (wall) | llmfs tok/CPU-s | book PyTorch tok/s | ratio (wall) | ratio (CPU) |',
+  );
   console.log('|---|---|---|---|---|---|---|');
   const row = (name: string, n: number, w: number, c: number, book: number) =>
-    console.log(`| ${name} | ${n} | ${w.toFixed(1)} | ${c.toFixed(1)} | ${book} | ${(w / book).toFixed(2)}x | ${(c / book).toFixed(2)}x |`);
+    console.log(
+      `| ${name} | ${n} | ${w.toFixed(1)} | ${c.toFixed(1)} | ${book} | ${(w / book).toFixed(2)}x | ${(c / book).toFixed(2)}x |`,
+    );
   row('KV cache', nTokens, cached, cachedCpu, BOOK_TOKS_CACHED);
   row('no cache', nUncached, uncached, uncachedCpu, BOOK_TOKS_UNCACHED);
 
@@ -52,7 +60,10 @@ async function main(): Promise<void> {
         const { value, grads } = tf.variableGrads(() => {
           const logits = tf.reshape(model.forward(ids), [b * t, -1]); // (B,T,V) -> (B*T, V)
           const lp = tf.logSoftmax(logits);
-          const flat = tf.add(tf.mul(tf.range(0, b * t, 1, 'int32'), tf.scalar(GPT_CONFIG_124M.vocabSize, 'int32')), tgt);
+          const flat = tf.add(
+            tf.mul(tf.range(0, b * t, 1, 'int32'), tf.scalar(GPT_CONFIG_124M.vocabSize, 'int32')),
+            tgt,
+          );
           return tf.neg(tf.mean(tf.gather(tf.reshape(lp, [-1]), flat))) as tf.Scalar;
         }, params);
         value.dataSync();
@@ -79,8 +90,12 @@ async function main(): Promise<void> {
     const fb = (performance.now() - t0) / n;
     const fbCpu = process.cpuUsage(c0);
     const cpuS = (u: NodeJS.CpuUsage, k = 1) => ((u.user + u.system) / 1e6 / k).toFixed(2);
-    console.log(`\nTraining step profile (GPT-2 124M, batch ${b}, context ${t}, ${backend}, load ${os.loadavg()[0].toFixed(1)}):`);
-    console.log(`  forward ${(fwd / 1000).toFixed(2)} s wall / ${cpuS(fwdCpu)} CPU-s; forward+backward (taped) ${(fb / 1000).toFixed(2)} s wall / ${cpuS(fbCpu, n)} CPU-s`);
+    console.log(
+      `\nTraining step profile (GPT-2 124M, batch ${b}, context ${t}, ${backend}, load ${os.loadavg()[0].toFixed(1)}):`,
+    );
+    console.log(
+      `  forward ${(fwd / 1000).toFixed(2)} s wall / ${cpuS(fwdCpu)} CPU-s; forward+backward (taped) ${(fb / 1000).toFixed(2)} s wall / ${cpuS(fbCpu, n)} CPU-s`,
+    );
     tf.dispose([ids, tgt]);
   }
   console.log(`tensors alive: ${tf.memory().numTensors}`);

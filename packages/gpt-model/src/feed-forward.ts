@@ -13,7 +13,11 @@ export class FeedForward extends Module {
     const rng = opts.rng ?? new Rng(123);
     this.layers = this.registerModule(
       'layers',
-      new Sequential<Layer>([new Linear(embDim, 4 * embDim, { rng }), new GELU(), new Linear(4 * embDim, embDim, { rng })]),
+      new Sequential<Layer>([
+        new Linear(embDim, 4 * embDim, { rng }),
+        new GELU(),
+        new Linear(4 * embDim, embDim, { rng }),
+      ]),
     );
   }
 

@@ -5,7 +5,12 @@ import type { GPTModel } from './gpt-model.js';
 import { argmax } from './sampling.js';
 
 /** Appends `maxNewTokens` greedy tokens to each row of `idx`; returns the rows, prompt included. */
-export function generateTextSimple(model: GPTModel, idx: number[][], maxNewTokens: number, contextSize: number): number[][] {
+export function generateTextSimple(
+  model: GPTModel,
+  idx: number[][],
+  maxNewTokens: number,
+  contextSize: number,
+): number[][] {
   if (idx.length === 0 || idx.some((r) => r.length !== idx[0].length || r.length === 0)) {
     throw new ModelInputError('generateTextSimple: idx must be non-empty rows of equal length');
   }

@@ -104,7 +104,8 @@ export async function generate(model: GPTModel, opts: GenerateOptions): Promise<
 
 /** Streams the new ids of a single-row prompt as they are chosen. */
 export async function* generateStream(model: GPTModel, opts: GenerateOptions): AsyncIterableIterator<number> {
-  if (opts.idx.length !== 1) throw new ModelInputError(`generateStream: expects one prompt row, got ${opts.idx.length}`);
+  if (opts.idx.length !== 1)
+    throw new ModelInputError(`generateStream: expects one prompt row, got ${opts.idx.length}`);
   for await (const ids of steps(model, opts)) {
     const id = ids[0];
     if (id === undefined) return;

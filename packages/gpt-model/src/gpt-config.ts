@@ -61,15 +61,21 @@ const ALIASES: Record<string, keyof typeof GPT2_CONFIGS> = {
 /** A copy of the GPT-2 config named `name` ('gpt2', 'gpt2-small', '124M', 'gpt2-medium', '355M', ...). */
 export function getConfig(name: string): GPTConfig {
   const key = ALIASES[name.trim().toLowerCase()];
-  if (!key) throw new ConfigError(`unknown model config '${name}' (try gpt2, gpt2-medium, gpt2-large, gpt2-xl, 124M, 355M, 774M, 1558M)`);
+  if (!key)
+    throw new ConfigError(
+      `unknown model config '${name}' (try gpt2, gpt2-medium, gpt2-large, gpt2-xl, 124M, 355M, 774M, 1558M)`,
+    );
   return { ...GPT2_CONFIGS[key] };
 }
 
 /** Throws ConfigError unless the config is usable (positive sizes, embDim divisible by nHeads). */
 export function validateConfig(cfg: GPTConfig): void {
   for (const k of ['vocabSize', 'contextLength', 'embDim', 'nHeads', 'nLayers'] as const) {
-    if (!Number.isInteger(cfg[k]) || cfg[k] <= 0) throw new ConfigError(`config.${k} must be a positive integer, got ${cfg[k]}`);
+    if (!Number.isInteger(cfg[k]) || cfg[k] <= 0)
+      throw new ConfigError(`config.${k} must be a positive integer, got ${cfg[k]}`);
   }
-  if (cfg.embDim % cfg.nHeads !== 0) throw new ConfigError(`config.embDim ${cfg.embDim} is not divisible by nHeads ${cfg.nHeads}`);
-  if (!(cfg.dropRate >= 0 && cfg.dropRate < 1)) throw new ConfigError(`config.dropRate must be in [0, 1), got ${cfg.dropRate}`);
+  if (cfg.embDim % cfg.nHeads !== 0)
+    throw new ConfigError(`config.embDim ${cfg.embDim} is not divisible by nHeads ${cfg.nHeads}`);
+  if (!(cfg.dropRate >= 0 && cfg.dropRate < 1))
+    throw new ConfigError(`config.dropRate must be in [0, 1), got ${cfg.dropRate}`);
 }

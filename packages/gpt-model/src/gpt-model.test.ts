@@ -68,7 +68,10 @@ describe('layers (hand-computed)', () => {
   it('inference kernels (fused matmul, LayerNorm, GELU) equal the composite ops used under a tape', async () => {
     const r = new Rng(5);
     const ln = new LayerNorm(32);
-    ln.loadStateDict({ scale: tf.tensor1d(r.fillNormal(new Float32Array(32))), shift: tf.tensor1d(r.fillNormal(new Float32Array(32))) });
+    ln.loadStateDict({
+      scale: tf.tensor1d(r.fillNormal(new Float32Array(32))),
+      shift: tf.tensor1d(r.fillNormal(new Float32Array(32))),
+    });
     const ff = new FeedForward(32, { rng: r });
     const x = tf.tensor3d(r.fillNormal(new Float32Array(2 * 5 * 32), 0, 3), [2, 5, 32]);
     let taped: ArrayLike<number> = [];
@@ -119,8 +122,12 @@ for (const backend of ['wasm', 'cpu']) {
       const model = loadGptTiny();
       const g = expected.generate_greedy;
       expect(generateTextSimple(model, [g.prompt_ids], g.max_new_tokens, 32)).toEqual([g.output_ids]);
-      expect(await generate(model, { idx: [g.prompt_ids], maxNewTokens: g.max_new_tokens, useCache: false })).toEqual([g.output_ids]);
-      expect(await generate(model, { idx: [g.prompt_ids], maxNewTokens: g.max_new_tokens, useCache: true })).toEqual([g.output_ids]);
+      expect(
+        await generate(model, { idx: [g.prompt_ids], maxNewTokens: g.max_new_tokens, useCache: false }),
+      ).toEqual([g.output_ids]);
+      expect(
+        await generate(model, { idx: [g.prompt_ids], maxNewTokens: g.max_new_tokens, useCache: true }),
+      ).toEqual([g.output_ids]);
       model.dispose();
     });
   });
@@ -141,9 +148,13 @@ describe('generation details (wasm)', () => {
     expect(await generate(model, { idx: prompt, maxNewTokens: 40, useCache: false })).toEqual(simple);
     // a prompt longer than the context is cropped too
     const long = [expected.forward.input_ids.flat().slice(0, 50)];
-    expect(await generate(model, { idx: long, maxNewTokens: 3 })).toEqual(generateTextSimple(model, long, 3, 32));
+    expect(await generate(model, { idx: long, maxNewTokens: 3 })).toEqual(
+      generateTextSimple(model, long, 3, 32),
+    );
     // a smaller contextSize is honoured by both paths
-    expect(await generate(model, { idx: prompt, maxNewTokens: 6, contextSize: 8 })).toEqual(generateTextSimple(model, prompt, 6, 8));
+    expect(await generate(model, { idx: prompt, maxNewTokens: 6, contextSize: 8 })).toEqual(
+      generateTextSimple(model, prompt, 6, 8),
+    );
   });
 
   it('batched prompts generate row by row the same ids', async () => {
@@ -163,10 +174,13 @@ describe('generation details (wasm)', () => {
     expect(c).not.toEqual(a);
     expect(await generate(model, { ...opts, topK: 1 })).toEqual([g.output_ids.slice(0, 14)]);
     // greedy produces 760 then 13: eosId 13 stops before appending it
-    expect(await generate(model, { idx: [g.prompt_ids], maxNewTokens: 10, eosId: 13 })).toEqual([[...g.prompt_ids, 760]]);
+    expect(await generate(model, { idx: [g.prompt_ids], maxNewTokens: 10, eosId: 13 })).toEqual([
+      [...g.prompt_ids, 760],
+    ]);
     const streamed: number[] = [];
     const seen: number[] = [];
-    for await (const id of generateStream(model, { ...opts, onToken: (id) => seen.push(id) })) streamed.push(id);
+    for await (const id of generateStream(model, { ...opts, onToken: (id) => seen.push(id) }))
+      streamed.push(id);
     expect([...g.prompt_ids, ...streamed]).toEqual(a[0]);
     expect(seen).toEqual(streamed);
   });
@@ -202,7 +216,14 @@ describe('training passes (wasm)', () => {
   it('50 forward+backward passes keep tf.memory().numTensors flat (dropout on)', async () => {
     await initBackend('wasm', { log: () => {} });
     const model = new GPTModel({ ...GPT_TINY_CFG, vocabSize: 300, dropRate: 0.1 }).train();
-    const ids = tf.tensor2d([[1, 2, 3, 4, 5, 6, 7, 8], [9, 10, 11, 12, 13, 14, 15, 16]], undefined, 'int32') as tf.Tensor2D;
+    const ids = tf.tensor2d(
+      [
+        [1, 2, 3, 4, 5, 6, 7, 8],
+        [9, 10, 11, 12, 13, 14, 15, 16],
+      ],
+      undefined,
+      'int32',
+    ) as tf.Tensor2D;
     const targets = tf.tensor1d([2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17], 'int32');
     const params = model.trainableParameters().map(([, v]) => v);
     const step = () =>

@@ -43,7 +43,10 @@ export class GPTModel extends Module {
     const blocks = Array.from({ length: cfg.nLayers }, () => new TransformerBlock(cfg, { rng }));
     this.trf_blocks = this.registerModule('trf_blocks', new Sequential(blocks));
     this.final_norm = this.registerModule('final_norm', new LayerNorm(cfg.embDim));
-    this.out_head = this.registerModule('out_head', new Linear(cfg.embDim, cfg.vocabSize, { bias: false, rng }));
+    this.out_head = this.registerModule(
+      'out_head',
+      new Linear(cfg.embDim, cfg.vocabSize, { bias: false, rng }),
+    );
   }
 
   /** An empty KV cache for this model. */
@@ -53,18 +56,22 @@ export class GPTModel extends Module {
 
   /** Throws ModelInputError unless ids is int32 [B, T], 1 <= offset+T <= contextLength, 0 <= id < vocabSize. */
   checkIds(ids: tf.Tensor, offset = 0): void {
-    if (ids.rank !== 2) throw new ModelInputError(`GPTModel: ids must be [batch, tokens], got shape [${ids.shape.join(',')}]`);
+    if (ids.rank !== 2)
+      throw new ModelInputError(`GPTModel: ids must be [batch, tokens], got shape [${ids.shape.join(',')}]`);
     if (ids.dtype !== 'int32') throw new ModelInputError(`GPTModel: ids must be int32, got ${ids.dtype}`);
     const t = (ids.shape as number[])[1];
     if (t < 1) throw new ModelInputError('GPTModel: ids has no tokens');
     if (offset + t > this.cfg.contextLength) {
-      throw new ModelInputError(`GPTModel: ${offset + t} positions exceed the context length ${this.cfg.contextLength}`);
+      throw new ModelInputError(
+        `GPTModel: ${offset + t} positions exceed the context length ${this.cfg.contextLength}`,
+      );
     }
     const data = ids.dataSync();
     const v = this.cfg.vocabSize;
     for (let i = 0; i < data.length; i++) {
       const id = data[i];
-      if (!(id >= 0 && id < v)) throw new ModelInputError(`GPTModel: token id ${id} at index ${i} is outside [0, ${v})`);
+      if (!(id >= 0 && id < v))
+        throw new ModelInputError(`GPTModel: token id ${id} at index ${i} is outside [0, ${v})`);
     }
   }
 
@@ -80,7 +87,8 @@ export class GPTModel extends Module {
       const tok = this.tok_emb.forward(tf.reshape(ids, [1, n])); // (B, T) -> (1, B*T) -> (1, B*T, C)
       const pos = tf.slice(this.pos_emb.weight, [offset, 0], [t, c]); // (T, C)
       // (1, B*T, C) + (T, C): broadcast over the batch through a (B, T, C) view when B > 1
-      const summed = b === 1 ? tf.add(tok, pos) : tf.reshape(tf.add(tf.reshape(tok, [b, t, c]), pos), [1, n, c]);
+      const summed =
+        b === 1 ? tf.add(tok, pos) : tf.reshape(tf.add(tf.reshape(tok, [b, t, c]), pos), [1, n, c]);
       let x = this.drop_emb.forward(summed);
       this.trf_blocks.layers.forEach((blk, i) => {
         x = blk.forwardFlat(x, b, t, { cache: cache?.layers[i] });

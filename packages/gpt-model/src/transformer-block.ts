@@ -26,7 +26,15 @@ export class TransformerBlock extends Module {
     const rng = opts.rng ?? new Rng(123);
     this.att = this.registerModule(
       'att',
-      new MultiHeadAttention(cfg.embDim, cfg.embDim, cfg.contextLength, cfg.dropRate, cfg.nHeads, cfg.qkvBias, { rng }),
+      new MultiHeadAttention(
+        cfg.embDim,
+        cfg.embDim,
+        cfg.contextLength,
+        cfg.dropRate,
+        cfg.nHeads,
+        cfg.qkvBias,
+        { rng },
+      ),
     );
     this.ff = this.registerModule('ff', new FeedForward(cfg.embDim, { rng }));
     this.norm1 = this.registerModule('norm1', new LayerNorm(cfg.embDim));
@@ -37,7 +45,9 @@ export class TransformerBlock extends Module {
   /** x [B, T, C] -> [B, T, C]. */
   forward(x: tf.Tensor3D, opts: BlockForwardOptions = {}): tf.Tensor3D {
     const [b, t, c] = x.shape;
-    return tf.tidy(() => tf.reshape(this.forwardFlat(tf.reshape(x, [1, b * t, c]), b, t, opts), [b, t, c]) as tf.Tensor3D);
+    return tf.tidy(
+      () => tf.reshape(this.forwardFlat(tf.reshape(x, [1, b * t, c]), b, t, opts), [b, t, c]) as tf.Tensor3D,
+    );
   }
 
   /** Same on rows flattened to [1, B*T, C] (GPTModel keeps activations flat between blocks). */

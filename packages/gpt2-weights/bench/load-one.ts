@@ -32,4 +32,12 @@ clearInterval(timer);
 peak = Math.max(peak, process.memoryUsage().rss);
 // VmHWM: this process image's own peak RSS (ru_maxrss would carry the parent's peak across exec).
 const hwm = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
-console.log(JSON.stringify({ mode, dir, ms, sampledPeakMB: peak / 2 ** 20, maxRssMB: hwm ? Number(hwm[1]) / 1024 : peak / 2 ** 20 }));
+console.log(
+  JSON.stringify({
+    mode,
+    dir,
+    ms,
+    sampledPeakMB: peak / 2 ** 20,
+    maxRssMB: hwm ? Number(hwm[1]) / 1024 : peak / 2 ** 20,
+  }),
+);

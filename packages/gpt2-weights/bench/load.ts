@@ -13,10 +13,19 @@ const { hf, openai } = await makeGpt2Files(out);
 console.log(`files ready in ${((performance.now() - t0) / 1000).toFixed(1)} s under ${out}`);
 const size = (f: string) => fs.statSync(f).size / 2 ** 20;
 const stSize = size(path.join(hf, 'model.safetensors'));
-const bundleSize = size(path.join(openai, 'model.ckpt.data-00000-of-00001')) + size(path.join(openai, 'model.ckpt.index'));
+const bundleSize =
+  size(path.join(openai, 'model.ckpt.data-00000-of-00001')) + size(path.join(openai, 'model.ckpt.index'));
 const child = fileURLToPath(new URL('./load-one.ts', import.meta.url));
 const run = (mode: string, dir: string) =>
-  JSON.parse(execFileSync(process.execPath, ['--conditions=@llmfs/source', '--import', 'tsx', child, mode, dir], { encoding: 'utf8', maxBuffer: 1 << 20 }).trim().split('\n').pop()!);
+  JSON.parse(
+    execFileSync(process.execPath, ['--conditions=@llmfs/source', '--import', 'tsx', child, mode, dir], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 20,
+    })
+      .trim()
+      .split('\n')
+      .pop()!,
+  );
 const rows: Array<[string, number, { ms: number; maxRssMB: number }]> = [
   ['safetensors: tensors streamed (no model)', stSize, run('stream', hf)],
   ['bundle: tensors streamed + CRC32C (no model)', bundleSize, run('stream', openai)],
@@ -25,8 +34,25 @@ const rows: Array<[string, number, { ms: number; maxRssMB: number }]> = [
   ['bundle -> GPTModel (wasm)', bundleSize, run('model', openai)],
   ['peer: readFileSync + readSafetensors whole', stSize, run('whole', hf)],
 ];
-const baseline = JSON.parse(execFileSync(process.execPath, ['--conditions=@llmfs/source', '--import', 'tsx', '-e', 'console.log(JSON.stringify({maxRssMB: Number(/VmHWM:\\s+(\\d+)/.exec(require("fs").readFileSync("/proc/self/status","utf8"))[1])/1024}))'], { encoding: 'utf8' }));
-console.log(`\nGPT-2 124M shape, random fp32 weights; empty node+tsx process max RSS ${baseline.maxRssMB.toFixed(0)} MB`);
+const baseline = JSON.parse(
+  execFileSync(
+    process.execPath,
+    [
+      '--conditions=@llmfs/source',
+      '--import',
+      'tsx',
+      '-e',
+      'console.log(JSON.stringify({maxRssMB: Number(/VmHWM:\\s+(\\d+)/.exec(require("fs").readFileSync("/proc/self/status","utf8"))[1])/1024}))',
+    ],
+    { encoding: 'utf8' },
+  ),
+);
+console.log(
+  `\nGPT-2 124M shape, random fp32 weights; empty node+tsx process max RSS ${baseline.maxRssMB.toFixed(0)} MB`,
+);
 console.log('| what | file MB | load s | max RSS MB | RSS / file |');
 console.log('|---|---|---|---|---|');
-for (const [what, mb, r] of rows) console.log(`| ${what} | ${mb ? mb.toFixed(0) : '-'} | ${(r.ms / 1000).toFixed(2)} | ${r.maxRssMB.toFixed(0)} | ${mb ? (r.maxRssMB / mb).toFixed(2) : '-'} |`);
+for (const [what, mb, r] of rows)
+  console.log(
+    `| ${what} | ${mb ? mb.toFixed(0) : '-'} | ${(r.ms / 1000).toFixed(2)} | ${r.maxRssMB.toFixed(0)} | ${mb ? (r.maxRssMB / mb).toFixed(2) : '-'} |`,
+  );

@@ -3,9 +3,24 @@
 // Usage: node --conditions=@llmfs/source --import tsx bench/make-gpt2-files.ts <out>
 import fs from 'node:fs';
 import path from 'node:path';
-import { configToHf, configToHparams, gpt2Mapping, writeSafetensors, writeTfCheckpoint, type TensorToWrite } from '../src/index.js';
+import {
+  configToHf,
+  configToHparams,
+  gpt2Mapping,
+  writeSafetensors,
+  writeTfCheckpoint,
+  type TensorToWrite,
+} from '../src/index.js';
 
-const CFG = { vocabSize: 50257, contextLength: 1024, embDim: 768, nHeads: 12, nLayers: 12, dropRate: 0, qkvBias: true };
+const CFG = {
+  vocabSize: 50257,
+  contextLength: 1024,
+  embDim: 768,
+  nHeads: 12,
+  nLayers: 12,
+  dropRate: 0,
+  qkvBias: true,
+};
 
 function random(n: number, seed: number): Float32Array {
   const a = new Float32Array(n);
@@ -27,14 +42,31 @@ export async function makeGpt2Files(out: string): Promise<{ hf: string; openai: 
   if (!fs.existsSync(path.join(hf, 'config.json'))) {
     fs.mkdirSync(hf, { recursive: true });
     const t = new Map<string, TensorToWrite>();
-    mapping.forEach((e, i) => t.set(`transformer.${e.hf}`, { shape: e.shape, data: () => random(e.shape.reduce((a, b) => a * b, 1), i + 1) }));
+    mapping.forEach((e, i) =>
+      t.set(`transformer.${e.hf}`, {
+        shape: e.shape,
+        data: () =>
+          random(
+            e.shape.reduce((a, b) => a * b, 1),
+            i + 1,
+          ),
+      }),
+    );
     await writeSafetensors(path.join(hf, 'model.safetensors'), t, { format: 'pt' });
     fs.writeFileSync(path.join(hf, 'config.json'), JSON.stringify(configToHf(CFG)));
   }
   if (!fs.existsSync(path.join(openai, 'hparams.json'))) {
     fs.mkdirSync(openai, { recursive: true });
     const t = new Map<string, { shape: number[]; data: Float32Array }>();
-    mapping.forEach((e, i) => t.set(e.openai, { shape: e.openaiTransform === 'squeeze0' ? [1, ...e.shape] : e.shape, data: random(e.shape.reduce((a, b) => a * b, 1), i + 1) }));
+    mapping.forEach((e, i) =>
+      t.set(e.openai, {
+        shape: e.openaiTransform === 'squeeze0' ? [1, ...e.shape] : e.shape,
+        data: random(
+          e.shape.reduce((a, b) => a * b, 1),
+          i + 1,
+        ),
+      }),
+    );
     await writeTfCheckpoint(path.join(openai, 'model.ckpt'), t);
     fs.writeFileSync(path.join(openai, 'checkpoint'), 'model_checkpoint_path: "model.ckpt"\n');
     fs.writeFileSync(path.join(openai, 'hparams.json'), JSON.stringify(configToHparams(CFG)));

@@ -14,6 +14,8 @@ describe('browser safety', () => {
       .filter((f) => /^import\s[^;]*from\s+['"]node:/m.test(fs.readFileSync(path.join(dir, f), 'utf8')));
     expect(offenders).toEqual([]);
     // and the check itself can fail: this test file does import node:fs statically
-    expect(/^import\s[^;]*from\s+['"]node:/m.test(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8'))).toBe(true);
+    expect(
+      /^import\s[^;]*from\s+['"]node:/m.test(fs.readFileSync(fileURLToPath(import.meta.url), 'utf8')),
+    ).toBe(true);
   });
 });

@@ -16,7 +16,11 @@ export interface ConvertOptions {
 }
 
 /** Converts the model in `src` to `dst` (created); returns the output format. */
-export async function convertModelDirectory(src: string, dst: string, opts: ConvertOptions = {}): Promise<'hf' | 'openai'> {
+export async function convertModelDirectory(
+  src: string,
+  dst: string,
+  opts: ConvertOptions = {},
+): Promise<'hf' | 'openai'> {
   const fs = await import('node:fs/promises');
   const path = await import('node:path');
   const { writeFileAtomic } = await import('./node-files.js');
@@ -32,28 +36,56 @@ export async function convertModelDirectory(src: string, dst: string, opts: Conv
       for (const e of source.mapping) {
         if (e.llmfs === 'out_head.weight') {
           if (!source.tied) {
-            tensors.set('lm_head.weight', { shape: [cfg.vocabSize, cfg.embDim], data: async () => transpose2d((await source.read(e)).data, cfg.embDim, cfg.vocabSize) });
+            tensors.set('lm_head.weight', {
+              shape: [cfg.vocabSize, cfg.embDim],
+              data: async () => transpose2d((await source.read(e)).data, cfg.embDim, cfg.vocabSize),
+            });
           }
           continue;
         }
         tensors.set(`transformer.${e.hf}`, { shape: e.shape, data: async () => (await source.read(e)).data });
       }
-      if (!cfg.qkvBias) for (let i = 0; i < cfg.nLayers; i++) tensors.set(`transformer.h.${i}.attn.c_attn.bias`, { shape: [3 * cfg.embDim], data: new Float32Array(3 * cfg.embDim) });
-      await writeSafetensors(path.join(dst, 'model.safetensors'), tensors, { format: 'pt' }, { dtype: opts.dtype });
+      if (!cfg.qkvBias)
+        for (let i = 0; i < cfg.nLayers; i++)
+          tensors.set(`transformer.h.${i}.attn.c_attn.bias`, {
+            shape: [3 * cfg.embDim],
+            data: new Float32Array(3 * cfg.embDim),
+          });
+      await writeSafetensors(
+        path.join(dst, 'model.safetensors'),
+        tensors,
+        { format: 'pt' },
+        { dtype: opts.dtype },
+      );
       await writeFileAtomic(path.join(dst, 'config.json'), text(configToHf(cfg, { tied: source.tied })));
     } else {
-      if (!source.tied) throw new WeightMappingError(`${src}: the output head is not tied to wte; the OpenAI layout cannot hold it`);
+      if (!source.tied)
+        throw new WeightMappingError(
+          `${src}: the output head is not tied to wte; the OpenAI layout cannot hold it`,
+        );
       const { writeTfCheckpoint } = await import('./tf-bundle-writer.js');
       const tensors = new Map<string, BundleTensor>();
       for (const e of source.mapping) {
         if (e.llmfs === 'out_head.weight') continue;
         const t = await source.read(e);
-        tensors.set(e.openai, { shape: e.openaiTransform === 'squeeze0' ? [1, ...t.shape] : t.shape, data: t.data });
+        tensors.set(e.openai, {
+          shape: e.openaiTransform === 'squeeze0' ? [1, ...t.shape] : t.shape,
+          data: t.data,
+        });
       }
-      if (!cfg.qkvBias) for (let i = 0; i < cfg.nLayers; i++) tensors.set(`model/h${i}/attn/c_attn/b`, { shape: [3 * cfg.embDim], data: new Float32Array(3 * cfg.embDim) });
+      if (!cfg.qkvBias)
+        for (let i = 0; i < cfg.nLayers; i++)
+          tensors.set(`model/h${i}/attn/c_attn/b`, {
+            shape: [3 * cfg.embDim],
+            data: new Float32Array(3 * cfg.embDim),
+          });
       await writeTfCheckpoint(path.join(dst, 'model.ckpt'), tensors);
       await writeFileAtomic(path.join(dst, 'hparams.json'), text(configToHparams(cfg)));
-      await writeFileAtomic(path.join(dst, 'checkpoint'), [new TextEncoder().encode('model_checkpoint_path: "model.ckpt"\nall_model_checkpoint_paths: "model.ckpt"\n')]);
+      await writeFileAtomic(path.join(dst, 'checkpoint'), [
+        new TextEncoder().encode(
+          'model_checkpoint_path: "model.ckpt"\nall_model_checkpoint_paths: "model.ckpt"\n',
+        ),
+      ]);
     }
     // Tokenizer files travel along when the source has them.
     for (const f of ['encoder.json', 'vocab.bpe', 'vocab.json', 'merges.txt', 'tokenizer.json']) {

@@ -32,7 +32,11 @@ interface PartMeta {
 }
 
 /** Downloads the first URL of `urls` that exists to `dest`; see the file header for the guarantees. */
-export async function downloadFile(urls: string | string[], dest: string, opts: DownloadFileOptions = {}): Promise<void> {
+export async function downloadFile(
+  urls: string | string[],
+  dest: string,
+  opts: DownloadFileOptions = {},
+): Promise<void> {
   const fs = await import('node:fs/promises');
   const { fsyncDir } = await import('./node-files.js');
   const path = await import('node:path');
@@ -55,14 +59,18 @@ export async function downloadFile(urls: string | string[], dest: string, opts: 
     if (opts.size !== undefined && st.size !== opts.size) {
       await fs.rm(part, { force: true });
       await fs.rm(metaPath, { force: true });
-      throw new DownloadError(`${url}: got ${st.size} bytes, expected ${opts.size}; the partial file was removed`);
+      throw new DownloadError(
+        `${url}: got ${st.size} bytes, expected ${opts.size}; the partial file was removed`,
+      );
     }
     if (opts.sha256) {
       const actual = await sha256File(part);
       if (actual !== opts.sha256.toLowerCase()) {
         await fs.rm(part, { force: true });
         await fs.rm(metaPath, { force: true });
-        throw new DownloadError(`${url}: sha256 ${actual} does not match the expected ${opts.sha256}; the file was not placed in the cache`);
+        throw new DownloadError(
+          `${url}: sha256 ${actual} does not match the expected ${opts.sha256}; the file was not placed in the cache`,
+        );
       }
     }
     await fs.rename(part, dest);
@@ -82,16 +90,27 @@ export async function sha256File(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
-async function fetchToPart(url: string, part: string, metaPath: string, opts: DownloadFileOptions): Promise<void> {
+async function fetchToPart(
+  url: string,
+  part: string,
+  metaPath: string,
+  opts: DownloadFileOptions,
+): Promise<void> {
   const fs = await import('node:fs/promises');
   const doFetch = opts.fetch ?? globalThis.fetch;
   const retries = opts.retries ?? 4;
   const baseDelay = opts.retryDelayMs ?? 500;
   let failures = 0;
-  let meta: PartMeta = await fs.readFile(metaPath, 'utf8').then((t) => JSON.parse(t) as PartMeta, () => ({ url }));
+  let meta: PartMeta = await fs.readFile(metaPath, 'utf8').then(
+    (t) => JSON.parse(t) as PartMeta,
+    () => ({ url }),
+  );
   if (meta.url !== url) meta = { url };
   for (let attempt = 0; ; attempt++) {
-    let have = await fs.stat(part).then((s) => s.size, () => 0);
+    let have = await fs.stat(part).then(
+      (s) => s.size,
+      () => 0,
+    );
     const limit = opts.size ?? meta.total;
     if (limit !== undefined && have > limit) {
       await fs.rm(part, { force: true }); // a leftover larger than the file: start again
@@ -104,9 +123,13 @@ async function fetchToPart(url: string, part: string, metaPath: string, opts: Do
       return;
     } catch (err) {
       if (!(err instanceof RetryableError)) throw err;
-      const now = await fs.stat(part).then((s) => s.size, () => 0);
+      const now = await fs.stat(part).then(
+        (s) => s.size,
+        () => 0,
+      );
       failures = now > before ? 1 : failures + 1; // progress resets the count
-      if (failures > retries || attempt > 1000) throw new DownloadError(`${url}: ${err.message} (gave up after ${failures} failed attempts)`);
+      if (failures > retries || attempt > 1000)
+        throw new DownloadError(`${url}: ${err.message} (gave up after ${failures} failed attempts)`);
       await new Promise((r) => setTimeout(r, baseDelay * 2 ** Math.min(failures - 1, 6)));
     }
 
@@ -182,7 +205,8 @@ async function fetchToPart(url: string, part: string, metaPath: string, opts: Do
       } finally {
         await fh.close();
       }
-      if (total !== undefined && received !== total) throw new RetryableError(`connection closed at byte ${received} of ${total}`);
+      if (total !== undefined && received !== total)
+        throw new RetryableError(`connection closed at byte ${received} of ${total}`);
     }
   }
 }

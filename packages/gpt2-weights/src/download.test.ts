@@ -11,7 +11,15 @@ import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { startServer } from '../test/loopback-server.js';
 import { downloadFile } from './download-file.js';
 import { DownloadError } from './errors.js';
-import { cachedModelDir, defaultCacheDir, downloadModel, OPENAI_FILES, releaseFiles, resolveModel, GPT2_RELEASES } from './resolve-model.js';
+import {
+  cachedModelDir,
+  defaultCacheDir,
+  downloadModel,
+  OPENAI_FILES,
+  releaseFiles,
+  resolveModel,
+  GPT2_RELEASES,
+} from './resolve-model.js';
 
 const tmp = makeTempDir('llmfs-dl-');
 afterAll(tmp.cleanup);
@@ -35,7 +43,12 @@ describe('downloadFile', () => {
     const s = await serve({ '/f': { body: BODY, dropFirst: 2 } });
     const d = dest();
     const seen: number[] = [];
-    await downloadFile(`${s.url}/f`, d, { ...fast, sha256: SHA, size: BODY.length, onProgress: (r) => seen.push(r) });
+    await downloadFile(`${s.url}/f`, d, {
+      ...fast,
+      sha256: SHA,
+      size: BODY.length,
+      onProgress: (r) => seen.push(r),
+    });
     expect(Buffer.from(fs.readFileSync(d)).equals(Buffer.from(BODY))).toBe(true);
     const ranges = s.log.map((r) => r.range);
     expect(ranges.length).toBe(3);
@@ -66,7 +79,10 @@ describe('downloadFile', () => {
   });
 
   it('5xx is retried a bounded number of times', async () => {
-    const s = await serve({ '/flaky': { body: BODY, failFirst: { count: 2, status: 503 } }, '/down': { body: BODY, failFirst: { count: 1e9, status: 500 } } });
+    const s = await serve({
+      '/flaky': { body: BODY, failFirst: { count: 2, status: 503 } },
+      '/down': { body: BODY, failFirst: { count: 1e9, status: 500 } },
+    });
     await downloadFile(`${s.url}/flaky`, dest(), { ...fast, retries: 3 });
     expect(s.log.filter((r) => r.path === '/flaky').length).toBe(3);
     const err = await downloadFile(`${s.url}/down`, dest(), { ...fast, retries: 3 }).catch((e) => e);
@@ -78,7 +94,9 @@ describe('downloadFile', () => {
   it('a wrong sha256 leaves nothing in place', async () => {
     const s = await serve({ '/f': { body: BODY } });
     const d = dest();
-    await expect(downloadFile(`${s.url}/f`, d, { ...fast, sha256: '0'.repeat(64) })).rejects.toThrow(/sha256 .* does not match/);
+    await expect(downloadFile(`${s.url}/f`, d, { ...fast, sha256: '0'.repeat(64) })).rejects.toThrow(
+      /sha256 .* does not match/,
+    );
     expect(fs.readdirSync(path.dirname(d))).toEqual([]);
   });
 
@@ -86,9 +104,21 @@ describe('downloadFile', () => {
     const s = await serve({ '/slow': { body: BODY, throttle: 2000 } });
     const d = dest();
     fs.mkdirSync(path.dirname(d), { recursive: true });
-    const child = spawn(process.execPath, ['--conditions=@llmfs/source', '--import', 'tsx', fileURLToPath(new URL('../test/download-child.ts', import.meta.url)), `${s.url}/slow`, d], { stdio: 'ignore' });
+    const child = spawn(
+      process.execPath,
+      [
+        '--conditions=@llmfs/source',
+        '--import',
+        'tsx',
+        fileURLToPath(new URL('../test/download-child.ts', import.meta.url)),
+        `${s.url}/slow`,
+        d,
+      ],
+      { stdio: 'ignore' },
+    );
     const part = `${d}.part`;
-    for (let i = 0; i < 1000 && !(fs.existsSync(part) && fs.statSync(part).size > 20_000); i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 1000 && !(fs.existsSync(part) && fs.statSync(part).size > 20_000); i++)
+      await new Promise((r) => setTimeout(r, 20));
     child.kill('SIGKILL');
     await new Promise((r) => child.on('exit', r));
     const partial = fs.statSync(part).size;
@@ -114,12 +144,22 @@ describe('downloadFile', () => {
 });
 
 describe('resolveModel and the cache', () => {
-  const oaFiles = Object.fromEntries(OPENAI_FILES.map((f) => [`/mirror/124M/${f}`, { body: new Uint8Array(fs.readFileSync(fixturePath('gpt-tiny', 'openai', f))) }]));
+  const oaFiles = Object.fromEntries(
+    OPENAI_FILES.map((f) => [
+      `/mirror/124M/${f}`,
+      { body: new Uint8Array(fs.readFileSync(fixturePath('gpt-tiny', 'openai', f))) },
+    ]),
+  );
 
   it('offline without a cache: typed error, no request reaches the server', async () => {
     const s = await serve(oaFiles);
     const cacheDir = path.join(tmp.dir, 'cache-empty');
-    const err = await resolveModel('gpt2', { cacheDir, offline: true, format: 'openai', openaiBaseUrls: [`${s.url}/mirror`] }).catch((e) => e);
+    const err = await resolveModel('gpt2', {
+      cacheDir,
+      offline: true,
+      format: 'openai',
+      openaiBaseUrls: [`${s.url}/mirror`],
+    }).catch((e) => e);
     expect(err).toBeInstanceOf(DownloadError);
     expect(err.message).toMatch(/not in the cache .* offline/);
     expect(s.log).toEqual([]);
@@ -129,15 +169,26 @@ describe('resolveModel and the cache', () => {
     const s = await serve(oaFiles);
     const cacheDir = path.join(tmp.dir, 'cache');
     const progress = new Set<string>();
-    const dir = await resolveModel('gpt2', { cacheDir, format: 'openai', openaiBaseUrls: [`${s.url}/primary`, `${s.url}/mirror`], onProgress: (f) => progress.add(f), ...fast });
+    const dir = await resolveModel('gpt2', {
+      cacheDir,
+      format: 'openai',
+      openaiBaseUrls: [`${s.url}/primary`, `${s.url}/mirror`],
+      onProgress: (f) => progress.add(f),
+      ...fast,
+    });
     expect(dir).toBe(await cachedModelDir('gpt2', { cacheDir, format: 'openai' }));
     expect(fs.readdirSync(dir).sort()).toEqual([...OPENAI_FILES].sort());
     expect(progress.size).toBe(OPENAI_FILES.length);
     expect(s.log.filter((r) => r.path.startsWith('/primary')).length).toBe(OPENAI_FILES.length);
-    for (const f of OPENAI_FILES) expect(fs.readFileSync(path.join(dir, f)).equals(fs.readFileSync(fixturePath('gpt-tiny', 'openai', f)))).toBe(true);
+    for (const f of OPENAI_FILES)
+      expect(
+        fs.readFileSync(path.join(dir, f)).equals(fs.readFileSync(fixturePath('gpt-tiny', 'openai', f))),
+      ).toBe(true);
     const before = s.log.length;
     expect(await resolveModel('124M', { cacheDir, format: 'openai', offline: true })).toBe(dir);
-    expect(await downloadModel('gpt2-small', { cacheDir, format: 'openai', openaiBaseUrls: [`${s.url}/mirror`] })).toBe(dir);
+    expect(
+      await downloadModel('gpt2-small', { cacheDir, format: 'openai', openaiBaseUrls: [`${s.url}/mirror`] }),
+    ).toBe(dir);
     expect(s.log.length).toBe(before);
   });
 
@@ -148,10 +199,16 @@ describe('resolveModel and the cache', () => {
 
   it('URLs: the Hub resolve URLs and OpenAI release URLs with the book backup; cache dir from LLMFS_CACHE', async () => {
     const hf = releaseFiles(GPT2_RELEASES.gpt2, 'hf', { hfEndpoint: 'https://hub.example' });
-    expect(hf.map((f) => f.urls[0])).toEqual(['https://hub.example/openai-community/gpt2/resolve/main/config.json', 'https://hub.example/openai-community/gpt2/resolve/main/model.safetensors']);
+    expect(hf.map((f) => f.urls[0])).toEqual([
+      'https://hub.example/openai-community/gpt2/resolve/main/config.json',
+      'https://hub.example/openai-community/gpt2/resolve/main/model.safetensors',
+    ]);
     expect(hf[1].sha256).toBe('248dfc3911869ec493c76e65bf2fcf7f615828b0254c12b473182f0f81d3a707');
     const oa = releaseFiles(GPT2_RELEASES['gpt2-xl'], 'openai');
-    expect(oa[3].urls).toEqual(['https://openaipublic.blob.core.windows.net/gpt-2/models/1558M/model.ckpt.data-00000-of-00001', 'https://f001.backblazeb2.com/file/LLMs-from-scratch/gpt2/1558M/model.ckpt.data-00000-of-00001']);
+    expect(oa[3].urls).toEqual([
+      'https://openaipublic.blob.core.windows.net/gpt-2/models/1558M/model.ckpt.data-00000-of-00001',
+      'https://f001.backblazeb2.com/file/LLMs-from-scratch/gpt2/1558M/model.ckpt.data-00000-of-00001',
+    ]);
     const old = process.env.LLMFS_CACHE;
     process.env.LLMFS_CACHE = path.join(tmp.dir, 'env-cache');
     expect(await defaultCacheDir()).toBe(path.join(tmp.dir, 'env-cache'));

@@ -38,7 +38,14 @@ for (const backend of ['wasm', 'cpu']) {
       const oa = await loadModelDirectory(fixturePath('gpt-tiny', 'openai'));
       expect(hf.format).toBe('hf');
       expect(oa.format).toBe('openai');
-      expect(hf.cfg).toMatchObject({ vocabSize: 50257, contextLength: 32, embDim: 32, nHeads: 4, nLayers: 2, qkvBias: true });
+      expect(hf.cfg).toMatchObject({
+        vocabSize: 50257,
+        contextLength: 32,
+        embDim: 32,
+        nHeads: 4,
+        nLayers: 2,
+        qkvBias: true,
+      });
       const ids = tf.tensor2d(expected.forward.input_ids, undefined, 'int32');
       const logits = hf.model.forward(ids);
       const last4 = tf.slice(logits, [0, 28, 0], [2, 4, 50257]);
@@ -48,7 +55,9 @@ for (const backend of ['wasm', 'cpu']) {
       expect(refLogits.shape).toEqual([2, 4, 50257]);
       const d = maxAbsDiff(await last4.data(), refLogits.data);
       const loss = await meanCrossEntropy(logits, expected.forward.target_ids);
-      console.log(`[${backend}] max |logits diff| ${d.toExponential(2)}, |loss diff| ${Math.abs(loss - expected.forward.cross_entropy_loss).toExponential(2)}`);
+      console.log(
+        `[${backend}] max |logits diff| ${d.toExponential(2)}, |loss diff| ${Math.abs(loss - expected.forward.cross_entropy_loss).toExponential(2)}`,
+      );
       expect(d).toBeLessThan(1e-4);
       expect(Math.abs(loss - expected.forward.cross_entropy_loss)).toBeLessThan(1e-5);
 
@@ -59,7 +68,12 @@ for (const backend of ['wasm', 'cpu']) {
       const simple = generateTextSimple(hf.model, [g.prompt_ids], g.max_new_tokens, 32);
       expect(simple[0]).toEqual(g.output_ids);
       for (const useCache of [true, false]) {
-        const out = await generate(hf.model, { idx: [g.prompt_ids], maxNewTokens: g.max_new_tokens, temperature: 0, useCache });
+        const out = await generate(hf.model, {
+          idx: [g.prompt_ids],
+          maxNewTokens: g.max_new_tokens,
+          temperature: 0,
+          useCache,
+        });
         expect(out[0]).toEqual(g.output_ids);
       }
       tf.dispose([ids, logits, last4, logitsOa]);

@@ -3,7 +3,14 @@
 // Node-only functions load node:fs lazily, so the browser build can use the in-memory and File readers.
 export { SafetensorsError, CheckpointError, WeightMappingError, DownloadError } from './errors.js';
 export { crc32c, crc32cExtend, maskCrc, unmaskCrc } from './crc32c.js';
-export { halfToFloat, floatToHalf, floatToBf16, decodeToFloat32, encodeFromFloat32, SAFETENSORS_DTYPE_SIZES } from './dtypes.js';
+export {
+  halfToFloat,
+  floatToHalf,
+  floatToBf16,
+  decodeToFloat32,
+  encodeFromFloat32,
+  SAFETENSORS_DTYPE_SIZES,
+} from './dtypes.js';
 export { parseStrictJson, StrictJsonError } from './strict-json.js';
 export type { JsonValue, JsonObject } from './strict-json.js';
 export { bufferSource, blobSource } from './byte-source.js';
@@ -21,7 +28,14 @@ export { buildTfBundle, writeTfCheckpoint } from './tf-bundle-writer.js';
 export type { BundleTensor } from './tf-bundle-writer.js';
 export { readLevelDbTable, writeLevelDbTable } from './leveldb-table.js';
 export { openTfCheckpoint, readTfCheckpoint } from './tf-checkpoint-file.js';
-export { gpt2Mapping, hfStateToLlmfs, openaiStateToLlmfs, llmfsStateToHf, llmfsStateToOpenai, transpose2d } from './weight-mapping.js';
+export {
+  gpt2Mapping,
+  hfStateToLlmfs,
+  openaiStateToLlmfs,
+  llmfsStateToHf,
+  llmfsStateToOpenai,
+  transpose2d,
+} from './weight-mapping.js';
 export type { MappingConfig, MappingEntry, NamedTensor } from './weight-mapping.js';
 export { configFromHf, configToHf, configFromHparams, configToHparams } from './model-config.js';
 export type { LlmfsConfigBlock } from './model-config.js';
@@ -35,6 +49,18 @@ export { convertModelDirectory } from './convert-model-directory.js';
 export type { ConvertOptions } from './convert-model-directory.js';
 export { downloadFile, sha256File } from './download-file.js';
 export type { DownloadFileOptions } from './download-file.js';
-export { resolveModel, downloadModel, cachedModelDir, defaultCacheDir, findRelease, releaseFiles, GPT2_RELEASES, OPENAI_FILES, HF_FILES, OPENAI_BASE_URLS, HF_ENDPOINT } from './resolve-model.js';
+export {
+  resolveModel,
+  downloadModel,
+  cachedModelDir,
+  defaultCacheDir,
+  findRelease,
+  releaseFiles,
+  GPT2_RELEASES,
+  OPENAI_FILES,
+  HF_FILES,
+  OPENAI_BASE_URLS,
+  HF_ENDPOINT,
+} from './resolve-model.js';
 export type { Gpt2Release, ResolveModelOptions } from './resolve-model.js';
 export { loadModelFromSafetensors } from './load-model-from-safetensors.js';

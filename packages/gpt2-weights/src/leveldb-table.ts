@@ -20,14 +20,18 @@ function u32(bytes: Uint8Array, pos: number): number {
 }
 
 /** Parses every key/value of a table held in memory, verifying each block's checksum. */
-export function readLevelDbTable(table: Uint8Array, what: string): Array<[key: Uint8Array, value: Uint8Array]> {
+export function readLevelDbTable(
+  table: Uint8Array,
+  what: string,
+): Array<[key: Uint8Array, value: Uint8Array]> {
   const fail = (msg: string): never => {
     throw new CheckpointError(`${what}: ${msg}`);
   };
   try {
     if (table.length < FOOTER_SIZE) fail(`too small for a table footer (${table.length} bytes)`);
     const footer = table.subarray(table.length - FOOTER_SIZE);
-    if (u32(footer, 40) !== MAGIC_LO || u32(footer, 44) !== MAGIC_HI) fail('bad table magic (not a TensorFlow checkpoint index)');
+    if (u32(footer, 40) !== MAGIC_LO || u32(footer, 44) !== MAGIC_HI)
+      fail('bad table magic (not a TensorFlow checkpoint index)');
     const readHandle = (bytes: Uint8Array, pos: number): [BlockHandle, number] => {
       const [offset, p1] = readVarint(bytes, pos);
       const [size, p2] = readVarint(bytes, p1);
@@ -41,9 +45,12 @@ export function readLevelDbTable(table: Uint8Array, what: string): Array<[key: U
       const contents = table.subarray(h.offset, h.offset + h.size);
       const type = table[h.offset + h.size];
       const stored = u32(table, h.offset + h.size + 1);
-      const actual = maskCrc(crc32cExtend(crc32c(contents), table.subarray(h.offset + h.size, h.offset + h.size + 1)));
+      const actual = maskCrc(
+        crc32cExtend(crc32c(contents), table.subarray(h.offset + h.size, h.offset + h.size + 1)),
+      );
       if (stored !== actual) fail(`${label} block at ${h.offset}: checksum mismatch`);
-      if (type === 1) fail(`${label} block at ${h.offset} is snappy-compressed; only uncompressed indexes are supported`);
+      if (type === 1)
+        fail(`${label} block at ${h.offset} is snappy-compressed; only uncompressed indexes are supported`);
       if (type !== 0) fail(`${label} block at ${h.offset}: unknown compression type ${type}`);
       return contents;
     };
@@ -60,13 +67,18 @@ export function readLevelDbTable(table: Uint8Array, what: string): Array<[key: U
   }
 }
 
-function blockEntries(block: Uint8Array, label: string, fail: (m: string) => never): Array<[Uint8Array, Uint8Array]> {
+function blockEntries(
+  block: Uint8Array,
+  label: string,
+  fail: (m: string) => never,
+): Array<[Uint8Array, Uint8Array]> {
   if (block.length < 4) fail(`${label} block shorter than its restart count`);
   const numRestarts = u32(block, block.length - 4);
   const restartsStart = block.length - 4 - 4 * numRestarts;
   if (numRestarts === 0 || restartsStart < 0) fail(`${label} block: bad restart count ${numRestarts}`);
   for (let r = 0; r < numRestarts; r++) {
-    if (u32(block, restartsStart + 4 * r) > restartsStart) fail(`${label} block: restart point past the entries`);
+    if (u32(block, restartsStart + 4 * r) > restartsStart)
+      fail(`${label} block: restart point past the entries`);
   }
   const out: Array<[Uint8Array, Uint8Array]> = [];
   let pos = 0;
@@ -133,7 +145,10 @@ class BlockBuilder {
 }
 
 /** Writes sorted (or unsorted: they are sorted here) key/values as an uncompressed table. */
-export function writeLevelDbTable(entries: Array<[Uint8Array, Uint8Array]>, opts: { blockSize?: number; restartInterval?: number } = {}): Uint8Array {
+export function writeLevelDbTable(
+  entries: Array<[Uint8Array, Uint8Array]>,
+  opts: { blockSize?: number; restartInterval?: number } = {},
+): Uint8Array {
   const blockSize = opts.blockSize ?? 4096;
   const interval = opts.restartInterval ?? 16;
   const sorted = [...entries].sort((a, b) => compareBytes(a[0], b[0]));

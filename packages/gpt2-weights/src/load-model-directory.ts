@@ -15,7 +15,10 @@ export interface LoadedModel {
 }
 
 /** Loads weights from a model directory into a new GPTModel (`seed` only affects the discarded init). */
-export async function loadModelDirectory(dir: string, opts: { cfgOverrides?: Partial<GPTConfig> } = {}): Promise<LoadedModel> {
+export async function loadModelDirectory(
+  dir: string,
+  opts: { cfgOverrides?: Partial<GPTConfig> } = {},
+): Promise<LoadedModel> {
   const source = await openWeightSource(dir);
   try {
     const cfg = { ...source.cfg, ...opts.cfgOverrides };
@@ -44,9 +47,16 @@ export async function loadWeightsIntoGpt(model: GPTModel, source: WeightSource):
     const v = params.get(e.llmfs);
     if (!v) throw new WeightMappingError(`the model has no parameter "${e.llmfs}" (config mismatch?)`);
     if (v.shape.length !== e.shape.length || v.shape.some((d, i) => d !== e.shape[i])) {
-      throw new WeightMappingError(`parameter "${e.llmfs}" has shape ${JSON.stringify(v.shape)}, the weights ${JSON.stringify(e.shape)}`);
+      throw new WeightMappingError(
+        `parameter "${e.llmfs}" has shape ${JSON.stringify(v.shape)}, the weights ${JSON.stringify(e.shape)}`,
+      );
     }
-    if (e.llmfs === 'out_head.weight' && source.tied && params.has('tok_emb.weight') && seen.has('tok_emb.weight')) {
+    if (
+      e.llmfs === 'out_head.weight' &&
+      source.tied &&
+      params.has('tok_emb.weight') &&
+      seen.has('tok_emb.weight')
+    ) {
       // Tied head: transpose the loaded embedding on the backend instead of re-reading wte from disk.
       const head = tf.tidy(() => tf.transpose(params.get('tok_emb.weight')!)); // (V, C) -> (C, V)
       v.assign(head);

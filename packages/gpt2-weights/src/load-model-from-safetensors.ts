@@ -9,11 +9,17 @@ import { hfSource } from './weight-source.js';
 import { GPTModel } from '@llmfs/gpt-model';
 
 /** Loads a Hugging Face GPT-2 model from its config.json (object or text) and safetensors weights. */
-export async function loadModelFromSafetensors(config: Record<string, any> | string, weights: Blob | Uint8Array, opts: { name?: string; cfgOverrides?: Partial<GPTConfig> } = {}): Promise<LoadedModel> {
+export async function loadModelFromSafetensors(
+  config: Record<string, any> | string,
+  weights: Blob | Uint8Array,
+  opts: { name?: string; cfgOverrides?: Partial<GPTConfig> } = {},
+): Promise<LoadedModel> {
   const name = opts.name ?? 'model.safetensors';
   const json = typeof config === 'string' ? JSON.parse(config) : config;
   const cfg0 = configFromHf(json, 'config.json');
-  const reader = await SafetensorsReader.open(weights instanceof Uint8Array ? bufferSource(weights, name) : blobSource(weights, name));
+  const reader = await SafetensorsReader.open(
+    weights instanceof Uint8Array ? bufferSource(weights, name) : blobSource(weights, name),
+  );
   try {
     const source = hfSource(name, json, cfg0, reader);
     const cfg = { ...cfg0, ...opts.cfgOverrides };

@@ -46,13 +46,34 @@ beforeAll(async () => {
 
 describe('saveModelDirectory / loadModelDirectory', () => {
   it('an untied random model saves and loads back bit-identically, as a valid HF GPT-2 directory', async () => {
-    const cfg = { vocabSize: 300, contextLength: 16, embDim: 16, nHeads: 2, nLayers: 2, dropRate: 0.1, qkvBias: false };
+    const cfg = {
+      vocabSize: 300,
+      contextLength: 16,
+      embDim: 16,
+      nHeads: 2,
+      nLayers: 2,
+      dropRate: 0.1,
+      qkvBias: false,
+    };
     const model = new GPTModel(cfg, { seed: 5 });
     const dir = path.join(tmp.dir, 'saved');
     await saveModelDirectory(dir, model, { extraConfig: { note: 'x' } });
     expect(fs.readdirSync(dir).sort()).toEqual(['config.json', 'model.safetensors']);
     const config = JSON.parse(fs.readFileSync(path.join(dir, 'config.json'), 'utf8'));
-    expect(config).toMatchObject({ model_type: 'gpt2', architectures: ['GPT2LMHeadModel'], n_embd: 16, n_head: 2, n_layer: 2, n_positions: 16, vocab_size: 300, activation_function: 'gelu_new', layer_norm_epsilon: 1e-5, tie_word_embeddings: false, note: 'x', llmfs: { qkv_bias: false, drop_rate: 0.1, context_length: 16 } });
+    expect(config).toMatchObject({
+      model_type: 'gpt2',
+      architectures: ['GPT2LMHeadModel'],
+      n_embd: 16,
+      n_head: 2,
+      n_layer: 2,
+      n_positions: 16,
+      vocab_size: 300,
+      activation_function: 'gelu_new',
+      layer_norm_epsilon: 1e-5,
+      tie_word_embeddings: false,
+      note: 'x',
+      llmfs: { qkv_bias: false, drop_rate: 0.1, context_length: 16 },
+    });
     const r = await openSafetensorsFile(path.join(dir, 'model.safetensors'));
     expect(r.metadata.get('format')).toBe('pt');
     const names = r.names();
@@ -61,7 +82,9 @@ describe('saveModelDirectory / loadModelDirectory', () => {
     expect(r.entry('transformer.h.1.attn.c_attn.weight')!.shape).toEqual([16, 48]); // Conv1D [in, out]
     expect(r.entry('transformer.h.1.mlp.c_proj.weight')!.shape).toEqual([64, 16]);
     expect(r.entry('lm_head.weight')!.shape).toEqual([300, 16]);
-    expect(Array.from((await r.tensor('transformer.h.0.attn.c_attn.bias')).data).every((x) => x === 0)).toBe(true); // qkv_bias false
+    expect(Array.from((await r.tensor('transformer.h.0.attn.c_attn.bias')).data).every((x) => x === 0)).toBe(
+      true,
+    ); // qkv_bias false
     await r.close();
     const loaded = await loadModelDirectory(dir);
     expect(loaded.cfg).toEqual(cfg);
@@ -90,7 +113,10 @@ describe('saveModelDirectory / loadModelDirectory', () => {
 describe('browser-style loading', () => {
   it('config.json + model.safetensors as a Blob give the same logits as the directory', async () => {
     const bytes = fs.readFileSync(path.join(HF, 'model.safetensors'));
-    const { model } = await loadModelFromSafetensors(fs.readFileSync(path.join(HF, 'config.json'), 'utf8'), new Blob([new Uint8Array(bytes).buffer as ArrayBuffer]));
+    const { model } = await loadModelFromSafetensors(
+      fs.readFileSync(path.join(HF, 'config.json'), 'utf8'),
+      new Blob([new Uint8Array(bytes).buffer as ArrayBuffer]),
+    );
     const ids = tf.tensor2d(IDS, undefined, 'int32');
     const out = model.forward(ids);
     expect(Array.from(await out.data())).toEqual(Array.from(await logitsOf(HF)));
@@ -127,7 +153,8 @@ describe('convert and equivalence', () => {
       const h = (await r.tensor(name)).data;
       const f = f32.get(name)!.data;
       let bad = 0;
-      for (let i = 0; i < f.length; i++) if (!(Math.abs(h[i] - f[i]) <= Math.max(Math.abs(f[i]) * 2 ** -11, 2 ** -25))) bad++;
+      for (let i = 0; i < f.length; i++)
+        if (!(Math.abs(h[i] - f[i]) <= Math.max(Math.abs(f[i]) * 2 ** -11, 2 ** -25))) bad++;
       expect(bad, name).toBe(0);
     }
     await r.close();
@@ -145,12 +172,19 @@ describe('convert and equivalence', () => {
 });
 
 describe('bad model directories', () => {
-  async function hfCopyWith(name: string, edit: (t: Map<string, NamedTensor>) => void, configEdit?: (c: any) => void): Promise<string> {
+  async function hfCopyWith(
+    name: string,
+    edit: (t: Map<string, NamedTensor>) => void,
+    configEdit?: (c: any) => void,
+  ): Promise<string> {
     const dir = path.join(tmp.dir, name);
     fs.mkdirSync(dir, { recursive: true });
     const t = readSafetensors(new Uint8Array(fs.readFileSync(path.join(HF, 'model.safetensors'))));
     edit(t as Map<string, NamedTensor>);
-    await writeSafetensors(path.join(dir, 'model.safetensors'), new Map([...t].map(([k, v]) => [k, { shape: v.shape, data: v.data }])));
+    await writeSafetensors(
+      path.join(dir, 'model.safetensors'),
+      new Map([...t].map(([k, v]) => [k, { shape: v.shape, data: v.data }])),
+    );
     const c = JSON.parse(fs.readFileSync(path.join(HF, 'config.json'), 'utf8'));
     configEdit?.(c);
     fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(c));
@@ -163,14 +197,25 @@ describe('bad model directories', () => {
   });
 
   it('a misshapen tensor is named with both shapes', async () => {
-    const dir = await hfCopyWith('misshapen', (t) => t.set('transformer.h.0.attn.c_attn.weight', { shape: [96, 32], data: t.get('transformer.h.0.attn.c_attn.weight')!.data }));
+    const dir = await hfCopyWith('misshapen', (t) =>
+      t.set('transformer.h.0.attn.c_attn.weight', {
+        shape: [96, 32],
+        data: t.get('transformer.h.0.attn.c_attn.weight')!.data,
+      }),
+    );
     const err = await loadModelDirectory(dir).catch((e) => e);
     expect(err).toBeInstanceOf(WeightMappingError);
-    expect(err.message).toMatch(/"transformer\.h\.0\.attn\.c_attn\.weight" has shape \[96,32\], expected \[32,96\]/);
+    expect(err.message).toMatch(
+      /"transformer\.h\.0\.attn\.c_attn\.weight" has shape \[96,32\], expected \[32,96\]/,
+    );
   });
 
   it('an extra layer (config says fewer) is an unexpected tensor', async () => {
-    const dir = await hfCopyWith('extra', () => undefined, (c) => (c.n_layer = 1));
+    const dir = await hfCopyWith(
+      'extra',
+      () => undefined,
+      (c) => (c.n_layer = 1),
+    );
     await expect(loadModelDirectory(dir)).rejects.toThrow(/unexpected tensor "transformer\.h\.1\./);
   });
 
@@ -178,13 +223,20 @@ describe('bad model directories', () => {
     const dir = path.join(tmp.dir, 'pickle');
     fs.mkdirSync(dir);
     fs.writeFileSync(path.join(dir, 'pytorch_model.bin'), Buffer.from([0x80, 0x02, 0x8a, 0x0a]));
-    await expect(loadModelDirectory(dir)).rejects.toThrow('PyTorch pickle files are not supported; use safetensors');
+    await expect(loadModelDirectory(dir)).rejects.toThrow(
+      'PyTorch pickle files are not supported; use safetensors',
+    );
     await expect(loadModelDirectory(path.join(dir, 'pytorch_model.bin'))).rejects.toThrow(SafetensorsError);
     const zipDir = path.join(tmp.dir, 'zip');
     fs.mkdirSync(zipDir);
     fs.copyFileSync(path.join(HF, 'config.json'), path.join(zipDir, 'config.json'));
-    fs.writeFileSync(path.join(zipDir, 'model.safetensors'), Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 0, 0, 0]));
-    await expect(loadModelDirectory(zipDir)).rejects.toThrow('PyTorch pickle files are not supported; use safetensors');
+    fs.writeFileSync(
+      path.join(zipDir, 'model.safetensors'),
+      Buffer.from([0x50, 0x4b, 0x03, 0x04, 0, 0, 0, 0, 0, 0]),
+    );
+    await expect(loadModelDirectory(zipDir)).rejects.toThrow(
+      'PyTorch pickle files are not supported; use safetensors',
+    );
   });
 
   it('configs llmfs cannot honour are refused by key', () => {
@@ -193,7 +245,15 @@ describe('bad model directories', () => {
     expect(() => configFromHf({ ...base, layer_norm_epsilon: 1e-6 })).toThrow(/layer_norm_epsilon/);
     expect(() => configFromHf({ ...base, n_head: 5 })).toThrow(/not divisible/);
     expect(() => configFromHf({ ...base, n_embd: 'x' })).toThrow(/n_embd/);
-    expect(configFromHf(base)).toEqual({ vocabSize: 50257, contextLength: 32, embDim: 32, nHeads: 4, nLayers: 2, dropRate: 0, qkvBias: true });
+    expect(configFromHf(base)).toEqual({
+      vocabSize: 50257,
+      contextLength: 32,
+      embDim: 32,
+      nHeads: 4,
+      nLayers: 2,
+      dropRate: 0,
+      qkvBias: true,
+    });
   });
 
   it('in-memory mapping: HF names without the transformer. prefix, tied head = wte transposed', () => {

@@ -38,7 +38,10 @@ export async function fileSource(filePath: string): Promise<ByteSource> {
  * Writes a file so that a crash never leaves a half-written file under `filePath`: the chunks go to a
  * temporary file beside it, which is fsynced and renamed over the target, then the folder is fsynced.
  */
-export async function writeFileAtomic(filePath: string, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<void> {
+export async function writeFileAtomic(
+  filePath: string,
+  chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+): Promise<void> {
   const fs = await fsp();
   const path = await import('node:path');
   const tmp = `${filePath}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 10)}`;

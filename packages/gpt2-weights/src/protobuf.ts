@@ -54,7 +54,8 @@ export function decodeFields(bytes: Uint8Array): ProtoField[] {
       pos += n;
     } else if (wire === 2) {
       const [len, p] = readVarint(bytes, pos);
-      if (p + len > bytes.length) throw new ProtobufError(`length-delimited field ${field} runs past the end`);
+      if (p + len > bytes.length)
+        throw new ProtobufError(`length-delimited field ${field} runs past the end`);
       out.push({ field, wire, value: bytes.subarray(p, p + len) });
       pos = p + len;
     } else {

@@ -15,7 +15,12 @@ export async function openSafetensorsFile(filePath: string): Promise<Safetensors
 }
 
 /** Writes tensors to `filePath` (Node), streaming one tensor at a time, through a temp file + fsync + rename. */
-export async function writeSafetensors(filePath: string, tensors: TensorsToWrite, metadata?: Record<string, string>, opts: { dtype?: WriteDtype } = {}): Promise<void> {
+export async function writeSafetensors(
+  filePath: string,
+  tensors: TensorsToWrite,
+  metadata?: Record<string, string>,
+  opts: { dtype?: WriteDtype } = {},
+): Promise<void> {
   const { writeFileAtomic } = await import('./node-files.js');
   const { prefix, items } = planSafetensors(tensors, metadata, opts.dtype);
   async function* chunks() {

@@ -3,7 +3,12 @@
 import { bufferSource, type ByteSource } from './byte-source.js';
 import { SafetensorsError } from './errors.js';
 import { decodeToFloat32, FLOAT_DTYPES, LITTLE_ENDIAN, type FloatDtype } from './dtypes.js';
-import { parseSafetensorsHeader, readHeaderSize, type SafetensorsEntry, type SafetensorsHeader } from './safetensors-header.js';
+import {
+  parseSafetensorsHeader,
+  readHeaderSize,
+  type SafetensorsEntry,
+  type SafetensorsHeader,
+} from './safetensors-header.js';
 
 /** A tensor as this package hands it to the model: float32 values, row-major. */
 export interface FloatTensor {
@@ -59,7 +64,9 @@ export class SafetensorsReader {
     const e = this.byName.get(name);
     if (!e) throw new SafetensorsError(`${this.source.name}: no tensor "${name}"`);
     if (!(FLOAT_DTYPES as readonly string[]).includes(e.dtype)) {
-      throw new SafetensorsError(`${this.source.name}: tensor "${name}" has dtype ${e.dtype}; only F32, F16, BF16 and F64 load as float32`);
+      throw new SafetensorsError(
+        `${this.source.name}: tensor "${name}" has dtype ${e.dtype}; only F32, F16, BF16 and F64 load as float32`,
+      );
     }
     const start = this.header.dataStart + e.begin;
     if (e.dtype === 'F32' && this.source.readInto && LITTLE_ENDIAN) {
@@ -79,7 +86,10 @@ export class SafetensorsReader {
 }
 
 /** Parses a whole safetensors file held in memory into float32 tensors (browser and Node). */
-export async function readSafetensorsAsync(bytes: Uint8Array, name = 'buffer'): Promise<Map<string, FloatTensor>> {
+export async function readSafetensorsAsync(
+  bytes: Uint8Array,
+  name = 'buffer',
+): Promise<Map<string, FloatTensor>> {
   const reader = await SafetensorsReader.open(bufferSource(bytes, name));
   const out = new Map<string, FloatTensor>();
   for (const n of reader.names()) out.set(n, await reader.tensor(n));
@@ -93,10 +103,16 @@ export function readSafetensors(bytes: Uint8Array, name = 'buffer'): Map<string,
   const out = new Map<string, FloatTensor>();
   for (const e of header.entries) {
     if (!(FLOAT_DTYPES as readonly string[]).includes(e.dtype)) {
-      throw new SafetensorsError(`${name}: tensor "${e.name}" has dtype ${e.dtype}; only F32, F16, BF16 and F64 load as float32`);
+      throw new SafetensorsError(
+        `${name}: tensor "${e.name}" has dtype ${e.dtype}; only F32, F16, BF16 and F64 load as float32`,
+      );
     }
     const raw = bytes.subarray(header.dataStart + e.begin, header.dataStart + e.end);
-    out.set(e.name, { dtype: e.dtype, shape: [...e.shape], data: decodeToFloat32(raw, e.dtype as FloatDtype) });
+    out.set(e.name, {
+      dtype: e.dtype,
+      shape: [...e.shape],
+      data: decodeToFloat32(raw, e.dtype as FloatDtype),
+    });
   }
   return out;
 }

@@ -19,7 +19,11 @@ export type TensorsToWrite = Map<string, TensorToWrite> | Record<string, TensorT
 const BYTES: Record<WriteDtype, number> = { F32: 4, F16: 2, BF16: 2 };
 
 /** Builds the header bytes and the list of (name, tensor, byte size) in file order. */
-export function planSafetensors(tensors: TensorsToWrite, metadata?: Record<string, string>, defaultDtype: WriteDtype = 'F32') {
+export function planSafetensors(
+  tensors: TensorsToWrite,
+  metadata?: Record<string, string>,
+  defaultDtype: WriteDtype = 'F32',
+) {
   const list = tensors instanceof Map ? [...tensors] : Object.entries(tensors);
   const header: Record<string, unknown> = {};
   if (metadata && Object.keys(metadata).length) header.__metadata__ = metadata;
@@ -30,11 +34,18 @@ export function planSafetensors(tensors: TensorsToWrite, metadata?: Record<strin
     const dtype = t.dtype ?? defaultDtype;
     const n = t.shape.reduce((a, b) => a * b, 1);
     if (typeof t.data !== 'function' && t.data.length !== n) {
-      throw new SafetensorsError(`tensor "${name}": ${t.data.length} values for shape ${JSON.stringify(t.shape)}`);
+      throw new SafetensorsError(
+        `tensor "${name}": ${t.data.length} values for shape ${JSON.stringify(t.shape)}`,
+      );
     }
     const size = n * BYTES[dtype];
     // defineProperty: a tensor named "__proto__" must become a key, not the object's prototype.
-    Object.defineProperty(header, name, { value: { dtype, shape: t.shape, data_offsets: [pos, pos + size] }, enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(header, name, {
+      value: { dtype, shape: t.shape, data_offsets: [pos, pos + size] },
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
     items.push({ name, t, dtype, size });
     pos += size;
   }
@@ -55,12 +66,19 @@ export function planSafetensors(tensors: TensorsToWrite, metadata?: Record<strin
 export async function encodeTensor(name: string, t: TensorToWrite, dtype: WriteDtype): Promise<Uint8Array> {
   const data = typeof t.data === 'function' ? await t.data() : t.data;
   const n = t.shape.reduce((a, b) => a * b, 1);
-  if (data.length !== n) throw new SafetensorsError(`tensor "${name}": ${data.length} values for shape ${JSON.stringify(t.shape)}`);
+  if (data.length !== n)
+    throw new SafetensorsError(
+      `tensor "${name}": ${data.length} values for shape ${JSON.stringify(t.shape)}`,
+    );
   return encodeFromFloat32(data, dtype);
 }
 
 /** Serialises tensors to one safetensors byte array (browser and Node). */
-export async function serializeSafetensors(tensors: TensorsToWrite, metadata?: Record<string, string>, opts: { dtype?: WriteDtype } = {}): Promise<Uint8Array> {
+export async function serializeSafetensors(
+  tensors: TensorsToWrite,
+  metadata?: Record<string, string>,
+  opts: { dtype?: WriteDtype } = {},
+): Promise<Uint8Array> {
   const { prefix, items, dataSize } = planSafetensors(tensors, metadata, opts.dtype);
   const out = new Uint8Array(prefix.length + dataSize);
   out.set(prefix);

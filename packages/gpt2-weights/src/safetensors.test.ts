@@ -43,7 +43,8 @@ describe('safetensors reader: valid files', () => {
   it('F16 and BF16 decode to float32 exactly as IEEE defines them', () => {
     const data = new Uint8Array([0x00, 0x3c, 0x00, 0xc0, 0x01, 0x00, 0x80, 0x3f, 0x20, 0x41]);
     // F16 1.0, -2.0, smallest subnormal 2^-24; BF16 1.0 (0x3f80), 10.0 (0x4120)
-    const header = '{"a":{"dtype":"F16","shape":[3],"data_offsets":[0,6]},"b":{"dtype":"BF16","shape":[2],"data_offsets":[6,10]}}';
+    const header =
+      '{"a":{"dtype":"F16","shape":[3],"data_offsets":[0,6]},"b":{"dtype":"BF16","shape":[2],"data_offsets":[6,10]}}';
     const m = readSafetensors(craft(header, data));
     expect(Array.from(m.get('a')!.data)).toEqual([1, -2, 2 ** -24]);
     expect(Array.from(m.get('b')!.data)).toEqual([1, 10]);
@@ -51,9 +52,20 @@ describe('safetensors reader: valid files', () => {
 
   it('writer round trip: F32 bit-exact, F16/BF16 within their rounding, metadata kept, header padded to 8', async () => {
     const vals = Float32Array.from({ length: 1000 }, (_, i) => Math.sin(i) * 10 ** ((i % 7) - 3));
-    const bytes = await serializeSafetensors({ w: { shape: [10, 100], data: vals }, h: { shape: [1000], dtype: 'F16', data: vals }, b: { shape: [1000], dtype: 'BF16', data: vals } }, { format: 'pt' });
+    const bytes = await serializeSafetensors(
+      {
+        w: { shape: [10, 100], data: vals },
+        h: { shape: [1000], dtype: 'F16', data: vals },
+        b: { shape: [1000], dtype: 'BF16', data: vals },
+      },
+      { format: 'pt' },
+    );
     expect(new DataView(bytes.buffer).getUint32(0, true) % 8).toBe(0);
-    const reader = await SafetensorsReader.open({ size: bytes.length, name: 'mem', read: async (o, l) => bytes.subarray(o, o + l) });
+    const reader = await SafetensorsReader.open({
+      size: bytes.length,
+      name: 'mem',
+      read: async (o, l) => bytes.subarray(o, o + l),
+    });
     expect(reader.metadata.get('format')).toBe('pt');
     const w = await reader.tensor('w');
     expect(w.shape).toEqual([10, 100]);
@@ -79,7 +91,9 @@ describe('safetensors reader: valid files', () => {
 
   it('reads a browser Blob range by range', async () => {
     const bytes = await serializeSafetensors({ x: { shape: [3], data: new Float32Array([1, 2, 3]) } });
-    const reader = await SafetensorsReader.open(blobSource(new Blob([bytes.slice().buffer as ArrayBuffer]), 'x.safetensors'));
+    const reader = await SafetensorsReader.open(
+      blobSource(new Blob([bytes.slice().buffer as ArrayBuffer]), 'x.safetensors'),
+    );
     expect(Array.from((await reader.tensor('x')).data)).toEqual([1, 2, 3]);
   });
 });
@@ -93,18 +107,39 @@ const BAD: Array<[string, Uint8Array]> = [
   ['header not starting with {', craft(' {}')],
   ['header not JSON', craft('{"a":')],
   ['header a JSON array', craft('[]')],
-  ['duplicate key', craft('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', 4)],
+  [
+    'duplicate key',
+    craft(
+      '{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}',
+      4,
+    ),
+  ],
   ['unknown dtype', craft('{"a":{"dtype":"F17","shape":[1],"data_offsets":[0,4]}}', 4)],
   ['negative shape', craft('{"a":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}}', 4)],
   ['fractional shape', craft('{"a":{"dtype":"F32","shape":[1.5],"data_offsets":[0,4]}}', 4)],
   ['size disagrees with shape', craft('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}}', 4)],
-  ['gap between tensors', craft('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}', 12)],
-  ['overlapping tensors', craft('{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', 8)],
+  [
+    'gap between tensors',
+    craft(
+      '{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}}',
+      12,
+    ),
+  ],
+  [
+    'overlapping tensors',
+    craft(
+      '{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}',
+      8,
+    ),
+  ],
   ['reversed offsets', craft('{"a":{"dtype":"F32","shape":[0],"data_offsets":[4,0]}}', 4)],
   ['first tensor not at 0', craft('{"a":{"dtype":"F32","shape":[1],"data_offsets":[4,8]}}', 8)],
   ['tensor past the end of the data', craft('{"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}', 8)],
   ['bytes left over', craft('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}', 8)],
-  ['shape overflow', craft('{"a":{"dtype":"F32","shape":[9007199254740991,9007199254740991],"data_offsets":[0,4]}}', 4)],
+  [
+    'shape overflow',
+    craft('{"a":{"dtype":"F32","shape":[9007199254740991,9007199254740991],"data_offsets":[0,4]}}', 4),
+  ],
   ['metadata value not a string', craft('{"__metadata__":{"k":1}}')],
   ['unknown field', craft('{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"x":1}}', 4)],
   ['nesting too deep', craft('{"__metadata__":' + '['.repeat(5000) + ']'.repeat(5000) + '}')],
@@ -126,24 +161,39 @@ describe('safetensors reader: hostile headers', () => {
   });
 
   it('pickles and zips get the advice to use safetensors', () => {
-    for (const [label, bytes] of BAD.slice(-2)) expect(() => readSafetensors(bytes, label)).toThrow('PyTorch pickle files are not supported; use safetensors');
+    for (const [label, bytes] of BAD.slice(-2))
+      expect(() => readSafetensors(bytes, label)).toThrow(
+        'PyTorch pickle files are not supported; use safetensors',
+      );
   });
 
   it('byte-flip fuzzing of a valid file: it parses or throws SafetensorsError, nothing else', async () => {
-    const valid = await serializeSafetensors({ a: { shape: [2, 3], data: new Float32Array(6).fill(1) }, b: { shape: [4], dtype: 'F16', data: new Float32Array(4) } }, { k: 'v' });
+    const valid = await serializeSafetensors(
+      {
+        a: { shape: [2, 3], data: new Float32Array(6).fill(1) },
+        b: { shape: [4], dtype: 'F16', data: new Float32Array(4) },
+      },
+      { k: 'v' },
+    );
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 6 }), (flips) => {
-        const bytes = valid.slice();
-        for (const [i, v] of flips) bytes[i] = v;
-        try {
-          const m = readSafetensors(bytes, 'fuzz');
-          let total = 0;
-          for (const t of m.values()) total += t.data.length;
-          expect(total * 4).toBeLessThanOrEqual(bytes.length * 2); // no element count beyond the file's bytes
-        } catch (e) {
-          if (!(e instanceof SafetensorsError)) throw e;
-        }
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.nat(valid.length - 1), fc.integer({ min: 0, max: 255 })), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+        (flips) => {
+          const bytes = valid.slice();
+          for (const [i, v] of flips) bytes[i] = v;
+          try {
+            const m = readSafetensors(bytes, 'fuzz');
+            let total = 0;
+            for (const t of m.values()) total += t.data.length;
+            expect(total * 4).toBeLessThanOrEqual(bytes.length * 2); // no element count beyond the file's bytes
+          } catch (e) {
+            if (!(e instanceof SafetensorsError)) throw e;
+          }
+        },
+      ),
       { numRuns: 3000, seed: 42 },
     );
   });
@@ -156,10 +206,14 @@ describe('safetensors files (Node)', () => {
   it('writeSafetensors streams lazy tensors, leaves no temp file, and reads back tensor by tensor', async () => {
     const file = path.join(dir, 'm.safetensors');
     let produced = 0;
-    await writeSafetensors(file, new Map([
-      ['x', { shape: [2, 2], data: () => (produced++, new Float32Array([1, 2, 3, 4])) }],
-      ['y', { shape: [1], data: new Float32Array([5]) }],
-    ]), { format: 'pt' });
+    await writeSafetensors(
+      file,
+      new Map([
+        ['x', { shape: [2, 2], data: () => (produced++, new Float32Array([1, 2, 3, 4])) }],
+        ['y', { shape: [1], data: new Float32Array([5]) }],
+      ]),
+      { format: 'pt' },
+    );
     expect(produced).toBe(1);
     expect(fs.readdirSync(dir)).toEqual(['m.safetensors']);
     const r = await openSafetensorsFile(file);
@@ -172,7 +226,9 @@ describe('safetensors files (Node)', () => {
     const file = path.join(dir, 'keep.safetensors');
     await writeSafetensors(file, { a: { shape: [1], data: new Float32Array([7]) } });
     const before = fs.readFileSync(file);
-    await expect(writeSafetensors(file, { a: { shape: [2], data: () => new Float32Array(3) } })).rejects.toThrow(SafetensorsError);
+    await expect(
+      writeSafetensors(file, { a: { shape: [2], data: () => new Float32Array(3) } }),
+    ).rejects.toThrow(SafetensorsError);
     expect(fs.readFileSync(file).equals(before)).toBe(true);
     expect(fs.readdirSync(dir).filter((f) => f.includes('.tmp-'))).toEqual([]);
   });

@@ -15,7 +15,11 @@ export interface SaveModelOptions {
 }
 
 /** Writes `model` to `dir` as config.json + model.safetensors (loads in transformers and in llmfs). */
-export async function saveModelDirectory(dir: string, model: GPTModel, opts: SaveModelOptions = {}): Promise<void> {
+export async function saveModelDirectory(
+  dir: string,
+  model: GPTModel,
+  opts: SaveModelOptions = {},
+): Promise<void> {
   const fs = await import('node:fs/promises');
   const path = await import('node:path');
   const { writeSafetensors } = await import('./safetensors-file.js');
@@ -24,7 +28,11 @@ export async function saveModelDirectory(dir: string, model: GPTModel, opts: Sav
   const params = model.stateDict();
   const mapping = gpt2Mapping(cfg);
   const known = new Set(mapping.map((e) => e.llmfs));
-  for (const name of params.keys()) if (!known.has(name)) throw new WeightMappingError(`parameter "${name}" has no GPT-2 name; saveModelDirectory writes GPT-2 models only`);
+  for (const name of params.keys())
+    if (!known.has(name))
+      throw new WeightMappingError(
+        `parameter "${name}" has no GPT-2 name; saveModelDirectory writes GPT-2 models only`,
+      );
   const read = async (name: string): Promise<Float32Array> => {
     const v = params.get(name);
     if (!v) throw new WeightMappingError(`missing parameter "${name}"`);
@@ -39,13 +47,27 @@ export async function saveModelDirectory(dir: string, model: GPTModel, opts: Sav
       if (!tied) tensors.set('lm_head.weight', { shape: [cfg.vocabSize, cfg.embDim], data: head });
       continue;
     }
-    tensors.set(`transformer.${e.hf}`, { shape: e.shape, data: e.llmfs === 'tok_emb.weight' ? wte : () => read(e.llmfs) });
+    tensors.set(`transformer.${e.hf}`, {
+      shape: e.shape,
+      data: e.llmfs === 'tok_emb.weight' ? wte : () => read(e.llmfs),
+    });
   }
   if (!cfg.qkvBias) {
-    for (let i = 0; i < cfg.nLayers; i++) tensors.set(`transformer.h.${i}.attn.c_attn.bias`, { shape: [3 * cfg.embDim], data: new Float32Array(3 * cfg.embDim) });
+    for (let i = 0; i < cfg.nLayers; i++)
+      tensors.set(`transformer.h.${i}.attn.c_attn.bias`, {
+        shape: [3 * cfg.embDim],
+        data: new Float32Array(3 * cfg.embDim),
+      });
   }
   await fs.mkdir(dir, { recursive: true });
-  await writeSafetensors(path.join(dir, 'model.safetensors'), tensors, { format: 'pt' }, { dtype: opts.dtype });
+  await writeSafetensors(
+    path.join(dir, 'model.safetensors'),
+    tensors,
+    { format: 'pt' },
+    { dtype: opts.dtype },
+  );
   const config = configToHf(cfg, { tied, extra: opts.extraConfig });
-  await writeFileAtomic(path.join(dir, 'config.json'), [new TextEncoder().encode(JSON.stringify(config, null, 2) + '\n')]);
+  await writeFileAtomic(path.join(dir, 'config.json'), [
+    new TextEncoder().encode(JSON.stringify(config, null, 2) + '\n'),
+  ]);
 }

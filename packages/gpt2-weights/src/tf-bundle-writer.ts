@@ -13,7 +13,13 @@ export interface BundleTensor {
 }
 
 /** Encodes a BundleEntryProto (float32 only). */
-export function encodeBundleEntry(shape: number[], offset: number, size: number, maskedCrc: number, shardId = 0): Uint8Array {
+export function encodeBundleEntry(
+  shape: number[],
+  offset: number,
+  size: number,
+  maskedCrc: number,
+  shardId = 0,
+): Uint8Array {
   const out: number[] = [];
   writeVarintField(out, 1, 1); // dtype DT_FLOAT
   const shapeMsg: number[] = [];
@@ -62,10 +68,17 @@ export function buildTfBundle(tensors: Map<string, BundleTensor>, opts: { blockS
 }
 
 /** Writes `<prefix>.index` and `<prefix>.data-00000-of-00001` (Node; crash-safe, data file first). */
-export async function writeTfCheckpoint(prefix: string, tensors: Map<string, BundleTensor>, opts: { blockSize?: number } = {}): Promise<void> {
+export async function writeTfCheckpoint(
+  prefix: string,
+  tensors: Map<string, BundleTensor>,
+  opts: { blockSize?: number } = {},
+): Promise<void> {
   const { writeFileAtomic } = await import('./node-files.js');
   const { index, data } = buildTfBundle(tensors, opts);
-  await writeFileAtomic(`${prefix}.data-00000-of-00001`, data.map((d) => d.bytes));
+  await writeFileAtomic(
+    `${prefix}.data-00000-of-00001`,
+    data.map((d) => d.bytes),
+  );
   await writeFileAtomic(`${prefix}.index`, [index]);
 }
 

@@ -14,7 +14,10 @@ import { parseBundleIndex, TfCheckpointReader } from './tf-bundle.js';
 import { buildTfBundle, writeTfCheckpoint } from './tf-bundle-writer.js';
 import { openTfCheckpoint, readTfCheckpoint } from './tf-checkpoint-file.js';
 
-const EXPECTED = readFixtureJson('tf-bundle-real', 'EXPECTED.json') as Record<string, Record<string, { dtype: string; shape: number[]; offset: number; size: number; values: number[] | null }>>;
+const EXPECTED = readFixtureJson('tf-bundle-real', 'EXPECTED.json') as Record<
+  string,
+  Record<string, { dtype: string; shape: number[]; offset: number; size: number; values: number[] | null }>
+>;
 
 describe('crc32c', () => {
   it('matches the standard check value and LevelDB masking', () => {
@@ -33,7 +36,12 @@ describe('TensorFlow-written bundles', () => {
       expect(reader.names().sort()).toEqual(Object.keys(vars).sort());
       for (const [v, exp] of Object.entries(vars)) {
         const e = reader.entry(v)!;
-        expect({ dtype: e.dtype, shape: e.shape, offset: e.offset, size: e.size }).toEqual({ dtype: exp.dtype, shape: exp.shape, offset: exp.offset, size: exp.size });
+        expect({ dtype: e.dtype, shape: e.shape, offset: e.offset, size: e.size }).toEqual({
+          dtype: exp.dtype,
+          shape: exp.shape,
+          offset: exp.offset,
+          size: exp.size,
+        });
         const t = await reader.tensor(v); // verifies the CRC32C (string tensors too)
         if (exp.values) expect(Array.from(t.data as ArrayLike<number | bigint>, Number)).toEqual(exp.values);
       }
@@ -49,7 +57,9 @@ describe('TensorFlow-written bundles', () => {
     data[e.offset + e.size - 1] ^= 1;
     const reader = new TfCheckpointReader(index, [bufferSource(data, 'data')]);
     await expect(reader.tensor('_CHECKPOINTABLE_OBJECT_GRAPH')).rejects.toThrow(/CRC32C mismatch/);
-    expect(Array.from((await reader.tensor('v/.ATTRIBUTES/VARIABLE_VALUE')).data as Float32Array)).toEqual([3]);
+    expect(Array.from((await reader.tensor('v/.ATTRIBUTES/VARIABLE_VALUE')).data as Float32Array)).toEqual([
+      3,
+    ]);
   });
 
   it("gpt-tiny's OpenAI folder: 28 float32 variables named as OpenAI's model.py, conv weights [1, in, out]", async () => {
@@ -65,7 +75,11 @@ describe('bundle writer and hostile bundles', () => {
   const { dir, cleanup } = makeTempDir('llmfs-tf-');
   afterAll(cleanup);
   const tensors = new Map<string, { shape: number[]; data: Float32Array }>();
-  for (let i = 0; i < 40; i++) tensors.set(`model/h${i}/mlp/c_fc/w`, { shape: [1, 2, 3], data: Float32Array.from({ length: 6 }, (_, j) => i * 10 + j) });
+  for (let i = 0; i < 40; i++)
+    tensors.set(`model/h${i}/mlp/c_fc/w`, {
+      shape: [1, 2, 3],
+      data: Float32Array.from({ length: 6 }, (_, j) => i * 10 + j),
+    });
   tensors.set('model/wte', { shape: [5, 2], data: Float32Array.from({ length: 10 }, (_, j) => -j) });
 
   it('round trip through a multi-block index (prefix-compressed keys, restart points)', async () => {
@@ -87,9 +101,12 @@ describe('bundle writer and hostile bundles', () => {
   it('a table with 1000 keys and restart interval 16 reads back in order', () => {
     const enc = new TextEncoder();
     const kvs: Array<[Uint8Array, Uint8Array]> = [];
-    for (let i = 0; i < 1000; i++) kvs.push([enc.encode(`key/${String(i).padStart(5, '0')}`), enc.encode(`v${i}`)]);
+    for (let i = 0; i < 1000; i++)
+      kvs.push([enc.encode(`key/${String(i).padStart(5, '0')}`), enc.encode(`v${i}`)]);
     const back = readLevelDbTable(writeLevelDbTable(kvs, { blockSize: 500 }), 't');
-    expect(back.map(([k, v]) => new TextDecoder().decode(k) + '=' + new TextDecoder().decode(v))).toEqual(kvs.map(([k, v]) => new TextDecoder().decode(k) + '=' + new TextDecoder().decode(v)));
+    expect(back.map(([k, v]) => new TextDecoder().decode(k) + '=' + new TextDecoder().decode(v))).toEqual(
+      kvs.map(([k, v]) => new TextDecoder().decode(k) + '=' + new TextDecoder().decode(v)),
+    );
   });
 
   it('corrupt data: tensor CRC mismatch, truncated data file, missing shard -> CheckpointError', async () => {
@@ -129,22 +146,28 @@ describe('bundle writer and hostile bundles', () => {
     const dataBytes = new Uint8Array(data.reduce((a, d) => a + d.bytes.length, 0));
     for (const d of data) dataBytes.set(d.bytes, d.offset);
     await fc.assert(
-      fc.asyncProperty(fc.boolean(), fc.array(fc.tuple(fc.nat(100_000), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }), async (inIndex, flips) => {
-        const idx = index.slice();
-        const dat = dataBytes.slice();
-        const target = inIndex ? idx : dat;
-        for (const [i, v] of flips) target[i % target.length] = v;
-        try {
-          const reader = new TfCheckpointReader(parseBundleIndex(idx, 'fuzz.index'), [bufferSource(dat, 'fuzz.data')]);
-          for (const name of reader.names()) {
-            const t = await reader.tensor(name);
-            const want = tensors.get(name);
-            if (want) expect(Array.from(t.data as Float32Array)).toEqual(Array.from(want.data));
+      fc.asyncProperty(
+        fc.boolean(),
+        fc.array(fc.tuple(fc.nat(100_000), fc.integer({ min: 0, max: 255 })), { minLength: 1, maxLength: 4 }),
+        async (inIndex, flips) => {
+          const idx = index.slice();
+          const dat = dataBytes.slice();
+          const target = inIndex ? idx : dat;
+          for (const [i, v] of flips) target[i % target.length] = v;
+          try {
+            const reader = new TfCheckpointReader(parseBundleIndex(idx, 'fuzz.index'), [
+              bufferSource(dat, 'fuzz.data'),
+            ]);
+            for (const name of reader.names()) {
+              const t = await reader.tensor(name);
+              const want = tensors.get(name);
+              if (want) expect(Array.from(t.data as Float32Array)).toEqual(Array.from(want.data));
+            }
+          } catch (e) {
+            if (!(e instanceof CheckpointError)) throw e;
           }
-        } catch (e) {
-          if (!(e instanceof CheckpointError)) throw e;
-        }
-      }),
+        },
+      ),
       { numRuns: 1500, seed: 7 },
     );
   });
@@ -169,7 +192,10 @@ function footerHandles(table: Uint8Array): Array<{ offset: number; size: number 
     }
     vals.push(v);
   }
-  return [{ offset: vals[0], size: vals[1] }, { offset: vals[2], size: vals[3] }];
+  return [
+    { offset: vals[0], size: vals[1] },
+    { offset: vals[2], size: vals[3] },
+  ];
 }
 function countIndexEntries(table: Uint8Array): number {
   const idx = footerHandles(table)[1];

@@ -11,11 +11,20 @@ import { decodeFields, ProtobufError, readVarint, type ProtoField } from './prot
 
 /** TensorFlow DataType enum values this reader knows: name and bytes per element (0 = string). */
 export const TF_DTYPES: Readonly<Record<number, { name: string; size: number }>> = Object.freeze({
-  1: { name: 'float32', size: 4 }, 2: { name: 'float64', size: 8 }, 3: { name: 'int32', size: 4 },
-  4: { name: 'uint8', size: 1 }, 5: { name: 'int16', size: 2 }, 6: { name: 'int8', size: 1 },
-  7: { name: 'string', size: 0 }, 9: { name: 'int64', size: 8 }, 10: { name: 'bool', size: 1 },
-  14: { name: 'bfloat16', size: 2 }, 17: { name: 'uint16', size: 2 }, 19: { name: 'float16', size: 2 },
-  22: { name: 'uint32', size: 4 }, 23: { name: 'uint64', size: 8 },
+  1: { name: 'float32', size: 4 },
+  2: { name: 'float64', size: 8 },
+  3: { name: 'int32', size: 4 },
+  4: { name: 'uint8', size: 1 },
+  5: { name: 'int16', size: 2 },
+  6: { name: 'int8', size: 1 },
+  7: { name: 'string', size: 0 },
+  9: { name: 'int64', size: 8 },
+  10: { name: 'bool', size: 1 },
+  14: { name: 'bfloat16', size: 2 },
+  17: { name: 'uint16', size: 2 },
+  19: { name: 'float16', size: 2 },
+  22: { name: 'uint32', size: 4 },
+  23: { name: 'uint64', size: 8 },
 });
 
 /** One BundleEntryProto. `crc32c` is the masked CRC32C stored by TensorFlow. */
@@ -40,7 +49,16 @@ export interface BundleIndex {
 export interface TfTensor {
   dtype: string;
   shape: number[];
-  data: Float32Array | Int32Array | BigInt64Array | BigUint64Array | Int16Array | Uint16Array | Int8Array | Uint8Array | Uint32Array;
+  data:
+    | Float32Array
+    | Int32Array
+    | BigInt64Array
+    | BigUint64Array
+    | Int16Array
+    | Uint16Array
+    | Int8Array
+    | Uint8Array
+    | Uint32Array;
 }
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -65,7 +83,8 @@ export function parseBundleIndex(indexBytes: Uint8Array, what = 'checkpoint inde
         numShards = 0;
         for (const f of decodeFields(value)) {
           if (f.field === 1 && f.wire === 0) numShards = f.value as number;
-          if (f.field === 2 && f.wire === 0 && f.value !== 0) fail('big-endian checkpoints are not supported');
+          if (f.field === 2 && f.wire === 0 && f.value !== 0)
+            fail('big-endian checkpoints are not supported');
         }
         continue;
       }
@@ -78,12 +97,22 @@ export function parseBundleIndex(indexBytes: Uint8Array, what = 'checkpoint inde
   }
   if (numShards < 0) fail('no BundleHeaderProto (empty key) in the index');
   if (numShards < 1 || numShards > 100_000) fail(`bad shard count ${numShards}`);
-  for (const e of entries.values()) if (e.shardId >= numShards) fail(`tensor "${e.name}": shard ${e.shardId} of ${numShards}`);
+  for (const e of entries.values())
+    if (e.shardId >= numShards) fail(`tensor "${e.name}": shard ${e.shardId} of ${numShards}`);
   return { numShards, entries };
 }
 
 function parseEntry(name: string, fields: ProtoField[], fail: (m: string) => never): BundleEntry {
-  const e: BundleEntry = { name, dtype: '', dtypeEnum: 0, shape: [], shardId: 0, offset: 0, size: 0, crc32c: 0 };
+  const e: BundleEntry = {
+    name,
+    dtype: '',
+    dtypeEnum: 0,
+    shape: [],
+    shardId: 0,
+    offset: 0,
+    size: 0,
+    crc32c: 0,
+  };
   for (const f of fields) {
     if (f.field === 1 && f.wire === 0) e.dtypeEnum = f.value as number;
     else if (f.field === 2 && f.wire === 2) {
@@ -91,7 +120,8 @@ function parseEntry(name: string, fields: ProtoField[], fail: (m: string) => nev
         if (s.field === 3 && s.wire === 0 && s.value) fail(`tensor "${name}": unknown rank`);
         if (s.field !== 2 || s.wire !== 2) continue;
         let size = 0;
-        for (const d of decodeFields(s.value as Uint8Array)) if (d.field === 1 && d.wire === 0) size = d.value as number;
+        for (const d of decodeFields(s.value as Uint8Array))
+          if (d.field === 1 && d.wire === 0) size = d.value as number;
         e.shape.push(size);
       }
     } else if (f.field === 3 && f.wire === 0) e.shardId = f.value as number;
@@ -106,7 +136,10 @@ function parseEntry(name: string, fields: ProtoField[], fail: (m: string) => nev
   let n = 1;
   for (const d of e.shape) n *= d;
   if (!Number.isSafeInteger(n)) fail(`tensor "${name}": shape ${JSON.stringify(e.shape)} overflows`);
-  if (dt.size && n * dt.size !== e.size) fail(`tensor "${name}": ${e.dtype} ${JSON.stringify(e.shape)} needs ${n * dt.size} bytes, entry says ${e.size}`);
+  if (dt.size && n * dt.size !== e.size)
+    fail(
+      `tensor "${name}": ${e.dtype} ${JSON.stringify(e.shape)} needs ${n * dt.size} bytes, entry says ${e.size}`,
+    );
   return e;
 }
 
@@ -122,7 +155,10 @@ export class TfCheckpointReader {
     readonly index: BundleIndex,
     private readonly shards: ByteSource[],
   ) {
-    if (shards.length !== index.numShards) throw new CheckpointError(`checkpoint has ${index.numShards} shards, ${shards.length} data files given`);
+    if (shards.length !== index.numShards)
+      throw new CheckpointError(
+        `checkpoint has ${index.numShards} shards, ${shards.length} data files given`,
+      );
   }
 
   /** Tensor names, sorted. */
@@ -140,11 +176,15 @@ export class TfCheckpointReader {
     const e = this.index.entries.get(name);
     const src = e && this.shards[e.shardId];
     if (!e || !src) throw new CheckpointError(`checkpoint: no tensor "${name}"`);
-    if (e.offset + e.size > src.size) throw new CheckpointError(`${src.name}: tensor "${name}" [${e.offset}, +${e.size}] runs past the end (${src.size} bytes)`);
+    if (e.offset + e.size > src.size)
+      throw new CheckpointError(
+        `${src.name}: tensor "${name}" [${e.offset}, +${e.size}] runs past the end (${src.size} bytes)`,
+      );
     const bytes = await src.read(e.offset, e.size);
     const n = e.shape.reduce((a, b) => a * b, 1);
     const crc = e.dtype === 'string' ? stringTensorCrc(bytes, n, name, src.name) : crc32c(bytes);
-    if (maskCrc(crc) !== e.crc32c) throw new CheckpointError(`${src.name}: tensor "${name}": CRC32C mismatch (file corrupt or truncated)`);
+    if (maskCrc(crc) !== e.crc32c)
+      throw new CheckpointError(`${src.name}: tensor "${name}": CRC32C mismatch (file corrupt or truncated)`);
     return { dtype: e.dtype, shape: [...e.shape], data: typedArray(e.dtype, bytes) };
   }
 
@@ -179,7 +219,8 @@ function stringTensorCrc(bytes: Uint8Array, n: number, name: string, file: strin
     if (err instanceof ProtobufError) fail(err.message);
     throw err;
   }
-  if (pos + 4 + total !== bytes.length) fail(`lengths add up to ${pos + 4 + total} bytes, entry has ${bytes.length}`);
+  if (pos + 4 + total !== bytes.length)
+    fail(`lengths add up to ${pos + 4 + total} bytes, entry has ${bytes.length}`);
   crc = crc32cExtend(crc, bytes.subarray(pos, pos + 4));
   return crc32cExtend(crc, bytes.subarray(pos + 4));
 }
@@ -191,17 +232,29 @@ function typedArray(dtype: string, bytes: Uint8Array): TfTensor['data'] {
     return b.buffer;
   };
   switch (dtype) {
-    case 'float32': return decodeToFloat32(bytes, 'F32');
-    case 'float64': return decodeToFloat32(bytes, 'F64');
-    case 'float16': return decodeToFloat32(bytes, 'F16');
-    case 'bfloat16': return decodeToFloat32(bytes, 'BF16');
-    case 'int32': return new Int32Array(copy());
-    case 'int64': return new BigInt64Array(copy());
-    case 'uint64': return new BigUint64Array(copy());
-    case 'int16': return new Int16Array(copy());
-    case 'uint16': return new Uint16Array(copy());
-    case 'uint32': return new Uint32Array(copy());
-    case 'int8': return new Int8Array(copy());
-    default: return new Uint8Array(copy()); // uint8, bool, string (raw bytes)
+    case 'float32':
+      return decodeToFloat32(bytes, 'F32');
+    case 'float64':
+      return decodeToFloat32(bytes, 'F64');
+    case 'float16':
+      return decodeToFloat32(bytes, 'F16');
+    case 'bfloat16':
+      return decodeToFloat32(bytes, 'BF16');
+    case 'int32':
+      return new Int32Array(copy());
+    case 'int64':
+      return new BigInt64Array(copy());
+    case 'uint64':
+      return new BigUint64Array(copy());
+    case 'int16':
+      return new Int16Array(copy());
+    case 'uint16':
+      return new Uint16Array(copy());
+    case 'uint32':
+      return new Uint32Array(copy());
+    case 'int8':
+      return new Int8Array(copy());
+    default:
+      return new Uint8Array(copy()); // uint8, bool, string (raw bytes)
   }
 }

@@ -16,7 +16,8 @@ export async function openTfCheckpoint(prefix: string): Promise<TfCheckpointRead
   } catch {
     throw new CheckpointError(`${indexPath}: no such file (expected a TensorFlow checkpoint index)`);
   }
-  if (st.size > MAX_INDEX_BYTES) throw new CheckpointError(`${indexPath}: ${st.size} bytes is too large for a checkpoint index`);
+  if (st.size > MAX_INDEX_BYTES)
+    throw new CheckpointError(`${indexPath}: ${st.size} bytes is too large for a checkpoint index`);
   const index = parseBundleIndex(new Uint8Array(await fs.readFile(indexPath)), indexPath);
   const shards: ByteSource[] = [];
   try {
@@ -36,7 +37,10 @@ export async function openTfCheckpoint(prefix: string): Promise<TfCheckpointRead
 }
 
 /** Reads every numeric tensor of a checkpoint (string tensors are skipped unless `includeStrings`). */
-export async function readTfCheckpoint(prefix: string, opts: { includeStrings?: boolean } = {}): Promise<Map<string, TfTensor>> {
+export async function readTfCheckpoint(
+  prefix: string,
+  opts: { includeStrings?: boolean } = {},
+): Promise<Map<string, TfTensor>> {
   const reader = await openTfCheckpoint(prefix);
   try {
     const out = new Map<string, TfTensor>();

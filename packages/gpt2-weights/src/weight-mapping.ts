@@ -44,8 +44,14 @@ export function gpt2Mapping(cfg: MappingConfig): MappingEntry[] {
   const C = cfg.embDim;
   const V = cfg.vocabSize;
   const m: MappingEntry[] = [];
-  const add = (llmfs: string, shape: number[], hf: string, openai: string, hfT: MappingEntry['hfTransform'] = 'none', oaT: MappingEntry['openaiTransform'] = 'none') =>
-    m.push({ llmfs, shape, hf, openai, hfTransform: hfT, openaiTransform: oaT });
+  const add = (
+    llmfs: string,
+    shape: number[],
+    hf: string,
+    openai: string,
+    hfT: MappingEntry['hfTransform'] = 'none',
+    oaT: MappingEntry['openaiTransform'] = 'none',
+  ) => m.push({ llmfs, shape, hf, openai, hfTransform: hfT, openaiTransform: oaT });
   add('tok_emb.weight', [V, C], 'wte.weight', 'model/wte');
   add('pos_emb.weight', [cfg.contextLength, C], 'wpe.weight', 'model/wpe');
   for (let i = 0; i < cfg.nLayers; i++) {
@@ -54,15 +60,36 @@ export function gpt2Mapping(cfg: MappingConfig): MappingEntry[] {
     const o = `model/h${i}`;
     add(`${b}.norm1.scale`, [C], `${h}.ln_1.weight`, `${o}/ln_1/g`);
     add(`${b}.norm1.shift`, [C], `${h}.ln_1.bias`, `${o}/ln_1/b`);
-    add(`${b}.att.qkv.weight`, [C, 3 * C], `${h}.attn.c_attn.weight`, `${o}/attn/c_attn/w`, 'none', 'squeeze0');
+    add(
+      `${b}.att.qkv.weight`,
+      [C, 3 * C],
+      `${h}.attn.c_attn.weight`,
+      `${o}/attn/c_attn/w`,
+      'none',
+      'squeeze0',
+    );
     if (cfg.qkvBias) add(`${b}.att.qkv.bias`, [3 * C], `${h}.attn.c_attn.bias`, `${o}/attn/c_attn/b`);
-    add(`${b}.att.out_proj.weight`, [C, C], `${h}.attn.c_proj.weight`, `${o}/attn/c_proj/w`, 'none', 'squeeze0');
+    add(
+      `${b}.att.out_proj.weight`,
+      [C, C],
+      `${h}.attn.c_proj.weight`,
+      `${o}/attn/c_proj/w`,
+      'none',
+      'squeeze0',
+    );
     add(`${b}.att.out_proj.bias`, [C], `${h}.attn.c_proj.bias`, `${o}/attn/c_proj/b`);
     add(`${b}.norm2.scale`, [C], `${h}.ln_2.weight`, `${o}/ln_2/g`);
     add(`${b}.norm2.shift`, [C], `${h}.ln_2.bias`, `${o}/ln_2/b`);
     add(`${b}.ff.layers.0.weight`, [C, 4 * C], `${h}.mlp.c_fc.weight`, `${o}/mlp/c_fc/w`, 'none', 'squeeze0');
     add(`${b}.ff.layers.0.bias`, [4 * C], `${h}.mlp.c_fc.bias`, `${o}/mlp/c_fc/b`);
-    add(`${b}.ff.layers.2.weight`, [4 * C, C], `${h}.mlp.c_proj.weight`, `${o}/mlp/c_proj/w`, 'none', 'squeeze0');
+    add(
+      `${b}.ff.layers.2.weight`,
+      [4 * C, C],
+      `${h}.mlp.c_proj.weight`,
+      `${o}/mlp/c_proj/w`,
+      'none',
+      'squeeze0',
+    );
     add(`${b}.ff.layers.2.bias`, [C], `${h}.mlp.c_proj.bias`, `${o}/mlp/c_proj/b`);
   }
   add('final_norm.scale', [C], 'ln_f.weight', 'model/ln_f/g');
@@ -101,11 +128,18 @@ function sameShape(a: number[], b: number[]): boolean {
 }
 
 /** Applies a transform to a source tensor and checks the result has the llmfs shape (error names both tensors). */
-export function toLlmfs(entry: MappingEntry, source: NamedTensor, sourceName: string, transform: 'none' | 'squeeze0' | 'transpose'): NamedTensor {
+export function toLlmfs(
+  entry: MappingEntry,
+  source: NamedTensor,
+  sourceName: string,
+  transform: 'none' | 'squeeze0' | 'transpose',
+): NamedTensor {
   let shape = source.shape;
   let data = source.data;
   const misfit = (): never => {
-    throw new WeightMappingError(`tensor "${sourceName}" has shape ${JSON.stringify(source.shape)}; ${entry.llmfs} needs ${JSON.stringify(entry.shape)}${transform === 'none' ? '' : ` after ${transform}`}`);
+    throw new WeightMappingError(
+      `tensor "${sourceName}" has shape ${JSON.stringify(source.shape)}; ${entry.llmfs} needs ${JSON.stringify(entry.shape)}${transform === 'none' ? '' : ` after ${transform}`}`,
+    );
   };
   if (transform === 'squeeze0') {
     if (shape.length !== 3 || shape[0] !== 1) misfit();
@@ -146,7 +180,10 @@ export function hfStateToLlmfs(hf: Map<string, NamedTensor>, cfg: MappingConfig)
 }
 
 /** Converts an in-memory OpenAI GPT-2 state (model/h0/...) to llmfs names. */
-export function openaiStateToLlmfs(oa: Map<string, NamedTensor>, cfg: MappingConfig): Map<string, NamedTensor> {
+export function openaiStateToLlmfs(
+  oa: Map<string, NamedTensor>,
+  cfg: MappingConfig,
+): Map<string, NamedTensor> {
   const out = new Map<string, NamedTensor>();
   for (const e of gpt2Mapping(cfg)) {
     const src = oa.get(e.openai);
@@ -160,13 +197,19 @@ export function openaiStateToLlmfs(oa: Map<string, NamedTensor>, cfg: MappingCon
  * Converts an llmfs state (name -> float32) to HF GPT-2 names ("transformer." prefix, Conv1D [in, out]).
  * The head is written as lm_head.weight [V, C] only when it differs from wte (`tied` false).
  */
-export function llmfsStateToHf(state: Map<string, NamedTensor>, cfg: MappingConfig): { tensors: Map<string, NamedTensor>; tied: boolean } {
+export function llmfsStateToHf(
+  state: Map<string, NamedTensor>,
+  cfg: MappingConfig,
+): { tensors: Map<string, NamedTensor>; tied: boolean } {
   const tensors = new Map<string, NamedTensor>();
   let tied = true;
   for (const e of gpt2Mapping(cfg)) {
     const t = state.get(e.llmfs);
     if (!t) throw new WeightMappingError(`missing parameter "${e.llmfs}"`);
-    if (!sameShape(t.shape, e.shape)) throw new WeightMappingError(`parameter "${e.llmfs}" has shape ${JSON.stringify(t.shape)}, expected ${JSON.stringify(e.shape)}`);
+    if (!sameShape(t.shape, e.shape))
+      throw new WeightMappingError(
+        `parameter "${e.llmfs}" has shape ${JSON.stringify(t.shape)}, expected ${JSON.stringify(e.shape)}`,
+      );
     if (e.llmfs === 'out_head.weight') {
       const head = transpose2d(t.data, e.shape[0], e.shape[1]); // [C, V] -> [V, C]
       const wte = state.get('tok_emb.weight')!.data;
@@ -178,13 +221,20 @@ export function llmfsStateToHf(state: Map<string, NamedTensor>, cfg: MappingConf
   }
   if (!cfg.qkvBias) {
     // GPT-2 always has a c_attn bias; zeros keep a bias-free model's outputs unchanged in transformers.
-    for (let i = 0; i < cfg.nLayers; i++) tensors.set(`transformer.h.${i}.attn.c_attn.bias`, { shape: [3 * cfg.embDim], data: new Float32Array(3 * cfg.embDim) });
+    for (let i = 0; i < cfg.nLayers; i++)
+      tensors.set(`transformer.h.${i}.attn.c_attn.bias`, {
+        shape: [3 * cfg.embDim],
+        data: new Float32Array(3 * cfg.embDim),
+      });
   }
   return { tensors, tied };
 }
 
 /** Converts an llmfs state to OpenAI release names (conv weights get their leading 1). Head must be tied. */
-export function llmfsStateToOpenai(state: Map<string, NamedTensor>, cfg: MappingConfig): Map<string, NamedTensor> {
+export function llmfsStateToOpenai(
+  state: Map<string, NamedTensor>,
+  cfg: MappingConfig,
+): Map<string, NamedTensor> {
   const out = new Map<string, NamedTensor>();
   for (const e of gpt2Mapping(cfg)) {
     const t = state.get(e.llmfs);
@@ -193,12 +243,19 @@ export function llmfsStateToOpenai(state: Map<string, NamedTensor>, cfg: Mapping
       const head = transpose2d(t.data, e.shape[0], e.shape[1]);
       const wte = state.get('tok_emb.weight')!.data;
       if (!head.every((v, i) => Object.is(v, wte[i]))) {
-        throw new WeightMappingError('out_head.weight differs from tok_emb.weight; the OpenAI layout has no separate output head');
+        throw new WeightMappingError(
+          'out_head.weight differs from tok_emb.weight; the OpenAI layout has no separate output head',
+        );
       }
       continue;
     }
     out.set(e.openai, { shape: e.openaiTransform === 'squeeze0' ? [1, ...t.shape] : t.shape, data: t.data });
   }
-  if (!cfg.qkvBias) for (let i = 0; i < cfg.nLayers; i++) out.set(`model/h${i}/attn/c_attn/b`, { shape: [3 * cfg.embDim], data: new Float32Array(3 * cfg.embDim) });
+  if (!cfg.qkvBias)
+    for (let i = 0; i < cfg.nLayers; i++)
+      out.set(`model/h${i}/attn/c_attn/b`, {
+        shape: [3 * cfg.embDim],
+        data: new Float32Array(3 * cfg.embDim),
+      });
   return out;
 }

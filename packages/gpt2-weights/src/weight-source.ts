@@ -7,7 +7,14 @@ import { configFromHf, configFromHparams } from './model-config.js';
 import type { SafetensorsReader } from './safetensors-reader.js';
 import { sniffForeignFormat } from './safetensors-header.js';
 import type { TfCheckpointReader } from './tf-bundle.js';
-import { canonicalHfName, gpt2Mapping, isIgnoredHfName, toLlmfs, type MappingEntry, type NamedTensor } from './weight-mapping.js';
+import {
+  canonicalHfName,
+  gpt2Mapping,
+  isIgnoredHfName,
+  toLlmfs,
+  type MappingEntry,
+  type NamedTensor,
+} from './weight-mapping.js';
 
 /** An opened model directory: its config and a reader of each llmfs parameter. */
 export interface WeightSource {
@@ -41,7 +48,10 @@ async function readJson(file: string, ErrorClass: typeof WeightMappingError): Pr
 
 async function exists(p: string): Promise<boolean> {
   const fs = await import('node:fs/promises');
-  return fs.stat(p).then(() => true, () => false);
+  return fs.stat(p).then(
+    () => true,
+    () => false,
+  );
 }
 
 /** Which layout `dir` holds: 'hf', 'openai', or a typed error explaining what is missing. */
@@ -60,14 +70,21 @@ export async function detectModelFormat(dir: string): Promise<'hf' | 'openai'> {
     await fh.read(head, 0, 8, 0);
     await fh.close();
     sniffForeignFormat(head, dir);
-    throw new WeightMappingError(`${dir}: expected a model directory (config.json + model.safetensors) or an OpenAI GPT-2 folder`);
+    throw new WeightMappingError(
+      `${dir}: expected a model directory (config.json + model.safetensors) or an OpenAI GPT-2 folder`,
+    );
   }
   if (await exists(path.join(dir, 'model.safetensors'))) return 'hf';
   if (await exists(path.join(dir, 'hparams.json'))) return 'openai';
   for (const pickle of ['pytorch_model.bin', 'model.bin', 'model.pt', 'model.pth']) {
-    if (await exists(path.join(dir, pickle))) throw new SafetensorsError(`${path.join(dir, pickle)}: PyTorch pickle files are not supported; use safetensors`);
+    if (await exists(path.join(dir, pickle)))
+      throw new SafetensorsError(
+        `${path.join(dir, pickle)}: PyTorch pickle files are not supported; use safetensors`,
+      );
   }
-  throw new WeightMappingError(`${dir}: no model.safetensors (Hugging Face layout) or hparams.json + model.ckpt.index (OpenAI layout)`);
+  throw new WeightMappingError(
+    `${dir}: no model.safetensors (Hugging Face layout) or hparams.json + model.ckpt.index (OpenAI layout)`,
+  );
 }
 
 /** Opens `dir` and checks every tensor's presence and shape against its config. */
@@ -109,12 +126,20 @@ async function checkpointPrefix(dir: string): Promise<string> {
 }
 
 /** A WeightSource over an opened safetensors reader and its parsed config.json (browser-safe). */
-export function hfSource(dir: string, config: Record<string, any>, cfg: GPTConfig, reader: SafetensorsReader): WeightSource {
+export function hfSource(
+  dir: string,
+  config: Record<string, any>,
+  cfg: GPTConfig,
+  reader: SafetensorsReader,
+): WeightSource {
   const file = reader.source.name;
   const byCanon = new Map<string, string>();
   for (const n of reader.names()) {
     const c = canonicalHfName(n);
-    if (byCanon.has(c)) throw new WeightMappingError(`${file}: tensor "${n}" appears with and without the "transformer." prefix`);
+    if (byCanon.has(c))
+      throw new WeightMappingError(
+        `${file}: tensor "${n}" appears with and without the "transformer." prefix`,
+      );
     byCanon.set(c, n);
   }
   const tied = !byCanon.has('lm_head.weight');
@@ -126,9 +151,12 @@ export function hfSource(dir: string, config: Record<string, any>, cfg: GPTConfi
     const name = byCanon.get(canon);
     if (!name) throw new WeightMappingError(`${file}: missing tensor "${canon}" (for ${e.llmfs})`);
     const info = reader.entry(name)!;
-    const expected = e.hfTransform === 'transpose' || canon === 'lm_head.weight' ? [e.shape[1], e.shape[0]] : e.shape;
+    const expected =
+      e.hfTransform === 'transpose' || canon === 'lm_head.weight' ? [e.shape[1], e.shape[0]] : e.shape;
     if (info.shape.length !== expected.length || info.shape.some((d, i) => d !== expected[i])) {
-      throw new WeightMappingError(`${file}: tensor "${name}" has shape ${JSON.stringify(info.shape)}, expected ${JSON.stringify(expected)}`);
+      throw new WeightMappingError(
+        `${file}: tensor "${name}" has shape ${JSON.stringify(info.shape)}, expected ${JSON.stringify(expected)}`,
+      );
     }
     sources.set(e.llmfs, { name, transform: canon === 'lm_head.weight' ? 'transpose' : e.hfTransform });
     used.add(canon);
@@ -139,7 +167,12 @@ export function hfSource(dir: string, config: Record<string, any>, cfg: GPTConfi
     throw new WeightMappingError(`${file}: unexpected tensor "${name}" for a ${cfg.nLayers}-layer GPT-2`);
   }
   return {
-    format: 'hf', dir, cfg, config, tied, mapping,
+    format: 'hf',
+    dir,
+    cfg,
+    config,
+    tied,
+    mapping,
     async read(e) {
       const s = sources.get(e.llmfs)!;
       const t = await reader.tensor(s.name);
@@ -149,7 +182,12 @@ export function hfSource(dir: string, config: Record<string, any>, cfg: GPTConfi
   };
 }
 
-function openaiSource(dir: string, config: Record<string, any>, cfg: GPTConfig, reader: TfCheckpointReader): WeightSource {
+function openaiSource(
+  dir: string,
+  config: Record<string, any>,
+  cfg: GPTConfig,
+  reader: TfCheckpointReader,
+): WeightSource {
   const mapping = gpt2Mapping(cfg);
   const needed = new Set(mapping.map((e) => e.openai));
   for (const e of mapping) {
@@ -158,9 +196,16 @@ function openaiSource(dir: string, config: Record<string, any>, cfg: GPTConfig, 
     if (entry.dtype !== 'float32' && entry.dtype !== 'float16' && entry.dtype !== 'bfloat16') {
       throw new WeightMappingError(`${dir}: tensor "${e.openai}" has dtype ${entry.dtype}, expected float32`);
     }
-    const expected = e.openaiTransform === 'squeeze0' ? [1, ...e.shape] : e.openaiTransform === 'transpose' ? [e.shape[1], e.shape[0]] : e.shape;
+    const expected =
+      e.openaiTransform === 'squeeze0'
+        ? [1, ...e.shape]
+        : e.openaiTransform === 'transpose'
+          ? [e.shape[1], e.shape[0]]
+          : e.shape;
     if (entry.shape.length !== expected.length || entry.shape.some((d, i) => d !== expected[i])) {
-      throw new WeightMappingError(`${dir}: tensor "${e.openai}" has shape ${JSON.stringify(entry.shape)}, expected ${JSON.stringify(expected)}`);
+      throw new WeightMappingError(
+        `${dir}: tensor "${e.openai}" has shape ${JSON.stringify(entry.shape)}, expected ${JSON.stringify(expected)}`,
+      );
     }
   }
   for (const name of reader.names()) {
@@ -169,7 +214,12 @@ function openaiSource(dir: string, config: Record<string, any>, cfg: GPTConfig, 
     throw new WeightMappingError(`${dir}: unexpected tensor "${name}" for a ${cfg.nLayers}-layer GPT-2`);
   }
   return {
-    format: 'openai', dir, cfg, config, tied: true, mapping,
+    format: 'openai',
+    dir,
+    cfg,
+    config,
+    tied: true,
+    mapping,
     async read(e) {
       const t = await reader.tensor(e.openai);
       return toLlmfs(e, { shape: t.shape, data: t.data as Float32Array }, e.openai, e.openaiTransform);

@@ -10,9 +10,16 @@ function fastPathAvailable(name: string): boolean {
 }
 
 /** LayerNorm over the last axis (biased variance) in one kernel, or undefined where not available. */
-export function layerNormInference(x: tf.Tensor, scale: tf.Tensor, shift: tf.Tensor, eps: number): tf.Tensor | undefined {
+export function layerNormInference(
+  x: tf.Tensor,
+  scale: tf.Tensor,
+  shift: tf.Tensor,
+  eps: number,
+): tf.Tensor | undefined {
   if (x.dtype !== 'float32' || !fastPathAvailable(LAYER_NORM_KERNEL)) return undefined;
-  return tf.engine().runKernel(LAYER_NORM_KERNEL, { x, scale, shift }, { eps } as unknown as tf.NamedAttrMap) as tf.Tensor;
+  return tf
+    .engine()
+    .runKernel(LAYER_NORM_KERNEL, { x, scale, shift }, { eps } as unknown as tf.NamedAttrMap) as tf.Tensor;
 }
 
 /** GELU (tanh form) in one kernel, or undefined where not available. */

@@ -90,7 +90,10 @@ async function activate(name: Exclude<BackendName, 'auto'>): Promise<boolean> {
  * Chooses and initialises the TensorFlow.js backend; returns its tfjs name ('wasm', 'tensorflow', ...).
  * `name` undefined -> env `LLMFS_BACKEND` -> 'auto'. Idempotent; logs the chosen backend once.
  */
-export async function initBackend(name?: BackendName | string, opts: InitBackendOptions = {}): Promise<string> {
+export async function initBackend(
+  name?: BackendName | string,
+  opts: InitBackendOptions = {},
+): Promise<string> {
   const requested = (name ?? envBackend() ?? 'auto').toLowerCase();
   if (!BACKENDS.includes(requested as BackendName)) {
     throw new BackendError(`unknown backend '${requested}' (expected one of ${BACKENDS.join(', ')})`);

@@ -39,7 +39,8 @@ export class Linear extends Module {
     const rng = opts.rng ?? new Rng(123);
     const bound = 1 / Math.sqrt(inFeatures);
     this.weight = this.registerParameter('weight', uniformTensor([inFeatures, outFeatures], bound, rng));
-    if (opts.bias ?? true) this.bias = this.registerParameter('bias', uniformTensor([outFeatures], bound, rng));
+    if (opts.bias ?? true)
+      this.bias = this.registerParameter('bias', uniformTensor([outFeatures], bound, rng));
   }
 
   /** x [..., in] -> [..., out]; multiplied as 2-D [N, in] x [in, out]. */
@@ -53,10 +54,15 @@ export class Linear extends Module {
       // no view is cached, so a reassigned weight frees its old data at once.
       return tf.tidy(() => {
         const a3 = x.rank === 3 && x.shape[0] === 1 ? x : tf.reshape(x, [1, -1, this.inFeatures]); // (..., in) -> (1, N, in)
-        const inputs: tf.NamedTensorMap = { a: a3, b: tf.reshape(this.weight, [1, this.inFeatures, this.outFeatures]) };
+        const inputs: tf.NamedTensorMap = {
+          a: a3,
+          b: tf.reshape(this.weight, [1, this.inFeatures, this.outFeatures]),
+        };
         if (this.bias) inputs.bias = this.bias;
         const attrs = { transposeA: false, transposeB: false, activation: 'linear', leakyreluAlpha: 0 };
-        const y = tf.engine().runKernel('_FusedMatMul', inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+        const y = tf
+          .engine()
+          .runKernel('_FusedMatMul', inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
         return a3 === x ? y : tf.reshape(y, [...lead(x), this.outFeatures]); // (1, N, out) -> (..., out)
       });
     }

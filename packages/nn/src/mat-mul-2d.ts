@@ -13,7 +13,10 @@ const matMul2dGrad = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>)
       // dA = dy @ B^T ; dB = A^T @ dy. The tidy frees each transpose (and the packed copy XNNPACK keeps
       // of it) now, not at the end of the whole backward pass: without it a GPT-2 124M step held every
       // weight's transpose twice over and overflowed wasm's 4 GiB heap.
-      return tf.tidy(() => [tf.matMul(dy as tf.Tensor2D, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy as tf.Tensor2D)]);
+      return tf.tidy(() => [
+        tf.matMul(dy as tf.Tensor2D, tf.transpose(sb)),
+        tf.matMul(tf.transpose(sa), dy as tf.Tensor2D),
+      ]);
     },
   };
 });
@@ -38,7 +41,9 @@ function productFreeingPackedCopy(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
 /** a [m,k] @ b [k,n] -> [m,n], with a gradient that uses only plain (non-transposed) matmuls. */
 export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
   if (a.rank !== 2 || b.rank !== 2 || a.shape[1] !== b.shape[0]) {
-    throw new ShapeMismatchError(`matMul2d: cannot multiply [${a.shape.join(',')}] by [${b.shape.join(',')}]`);
+    throw new ShapeMismatchError(
+      `matMul2d: cannot multiply [${a.shape.join(',')}] by [${b.shape.join(',')}]`,
+    );
   }
   return isRecordingGradients() ? (matMul2dGrad(a, b) as tf.Tensor2D) : tf.matMul(a, b);
 }
@@ -58,13 +63,17 @@ function bmm(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
   const p = b.shape[2];
   if (n === 1 || 2 * m * k * p < 200_000 || tf.getBackend() !== 'wasm') {
     // The kernel itself: tf.matMul would add three reshapes around it (engine calls add up in decoding).
-    return tf.engine().runKernel('BatchMatMul', { a, b }, { transposeA: false, transposeB: false }) as tf.Tensor3D;
+    return tf
+      .engine()
+      .runKernel('BatchMatMul', { a, b }, { transposeA: false, transposeB: false }) as tf.Tensor3D;
   }
   return tf.tidy(() => {
     const as = tf.split(a, n, 0);
     const bs = tf.split(b, n, 0);
     // each (1, m, k) @ (1, k, p) -> (m, p); stacked back to (n, m, p)
-    const outs = as.map((ai, i) => tf.matMul(tf.reshape(ai, [m, k]) as tf.Tensor2D, tf.reshape(bs[i], [k, p]) as tf.Tensor2D));
+    const outs = as.map((ai, i) =>
+      tf.matMul(tf.reshape(ai, [m, k]) as tf.Tensor2D, tf.reshape(bs[i], [k, p]) as tf.Tensor2D),
+    );
     return tf.reshape(tf.concat(outs, 0), [n, m, p]) as tf.Tensor3D;
   });
 }
@@ -76,7 +85,10 @@ const batchMatMulGrad = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFun
     value: bmm(a as tf.Tensor3D, b as tf.Tensor3D),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sa, sb] = saved as [tf.Tensor3D, tf.Tensor3D];
-      return tf.tidy(() => [bmm(dy as tf.Tensor3D, tf.transpose(sb, [0, 2, 1])), bmm(tf.transpose(sa, [0, 2, 1]), dy as tf.Tensor3D)]);
+      return tf.tidy(() => [
+        bmm(dy as tf.Tensor3D, tf.transpose(sb, [0, 2, 1])),
+        bmm(tf.transpose(sa, [0, 2, 1]), dy as tf.Tensor3D),
+      ]);
     },
   };
 });
@@ -87,7 +99,9 @@ const batchMatMulGrad = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFun
  */
 export function batchMatMul(a: tf.Tensor3D, b: tf.Tensor3D): tf.Tensor3D {
   if (a.rank !== 3 || b.rank !== 3 || a.shape[0] !== b.shape[0] || a.shape[2] !== b.shape[1]) {
-    throw new ShapeMismatchError(`batchMatMul: cannot multiply [${a.shape.join(',')}] by [${b.shape.join(',')}]`);
+    throw new ShapeMismatchError(
+      `batchMatMul: cannot multiply [${a.shape.join(',')}] by [${b.shape.join(',')}]`,
+    );
   }
   return isRecordingGradients() ? (batchMatMulGrad(a, b) as tf.Tensor3D) : bmm(a, b);
 }

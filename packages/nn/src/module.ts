@@ -33,7 +33,8 @@ export abstract class Module {
    * variable and disposed; a variable is used as is).
    */
   registerParameter(name: string, value: tf.Tensor, trainable = true): tf.Variable {
-    if (this.ownParams.has(name) || this.children.has(name)) throw new NNError(`registerParameter: '${name}' already registered`);
+    if (this.ownParams.has(name) || this.children.has(name))
+      throw new NNError(`registerParameter: '${name}' already registered`);
     let v: tf.Variable;
     if (value instanceof tf.Variable) {
       v = value;
@@ -48,7 +49,8 @@ export abstract class Module {
 
   /** Registers a submodule under `name` (its parameters become `name.<param>`). */
   registerModule<M extends Module>(name: string, m: M): M {
-    if (this.ownParams.has(name) || this.children.has(name)) throw new NNError(`registerModule: '${name}' already registered`);
+    if (this.ownParams.has(name) || this.children.has(name))
+      throw new NNError(`registerModule: '${name}' already registered`);
     this.children.set(name, m);
     return m;
   }
@@ -96,23 +98,33 @@ export abstract class Module {
   }
 
   /** Copies values in, checking every name and shape. Float tensors of another dtype are cast. */
-  loadStateDict(dict: Map<string, tf.Tensor> | Record<string, tf.Tensor>, opts: LoadStateDictOptions = {}): void {
+  loadStateDict(
+    dict: Map<string, tf.Tensor> | Record<string, tf.Tensor>,
+    opts: LoadStateDictOptions = {},
+  ): void {
     const strict = opts.strict ?? true;
     const src = dict instanceof Map ? dict : new Map(Object.entries(dict));
     const own = this.namedParameters();
     const names = new Set(own.map(([n]) => n));
     if (strict) {
-      for (const n of src.keys()) if (!names.has(n)) throw new MissingParameterError(`loadStateDict: unexpected tensor '${n}' (the model has no such parameter)`);
+      for (const n of src.keys())
+        if (!names.has(n))
+          throw new MissingParameterError(
+            `loadStateDict: unexpected tensor '${n}' (the model has no such parameter)`,
+          );
     }
     // Check everything before assigning anything, so a failed load leaves the model unchanged.
     for (const [n, v] of own) {
       const t = src.get(n);
       if (!t) {
-        if (strict) throw new MissingParameterError(`loadStateDict: missing tensor '${n}' [${v.shape.join(',')}]`);
+        if (strict)
+          throw new MissingParameterError(`loadStateDict: missing tensor '${n}' [${v.shape.join(',')}]`);
         continue;
       }
       if (t.shape.length !== v.shape.length || t.shape.some((d, i) => d !== v.shape[i])) {
-        throw new ShapeMismatchError(`loadStateDict: '${n}' has shape [${t.shape.join(',')}], the model expects [${v.shape.join(',')}]`);
+        throw new ShapeMismatchError(
+          `loadStateDict: '${n}' has shape [${t.shape.join(',')}], the model expects [${v.shape.join(',')}]`,
+        );
       }
     }
     for (const [n, v] of own) {

@@ -72,7 +72,13 @@ for (const backend of ['wasm', 'cpu']) {
     it('Linear computes x W + b on 3-D input (hand-computed)', async () => {
       await initBackend(backend, { log: () => {} });
       const lin = new Linear(2, 3);
-      lin.loadStateDict({ weight: tf.tensor2d([[1, 2, 3], [4, 5, 6]]), bias: tf.tensor1d([0.5, -1, 0]) });
+      lin.loadStateDict({
+        weight: tf.tensor2d([
+          [1, 2, 3],
+          [4, 5, 6],
+        ]),
+        bias: tf.tensor1d([0.5, -1, 0]),
+      });
       const x = tf.tensor3d([[[1, 1]], [[2, -1]]]); // [2,1,2]
       const y = lin.forward(x);
       expect(y.shape).toEqual([2, 1, 3]);
@@ -84,20 +90,30 @@ for (const backend of ['wasm', 'cpu']) {
     it('matMul2d / batchMatMul gradients equal tf.matMul gradients', async () => {
       await initBackend(backend, { log: () => {} });
       const r = new Rng(3);
-      const rnd = (s: number[]) => tf.tensor(Array.from({ length: s.reduce((a, b) => a * b) }, () => r.normal()), s);
+      const rnd = (s: number[]) =>
+        tf.tensor(
+          Array.from({ length: s.reduce((a, b) => a * b) }, () => r.normal()),
+          s,
+        );
       const a = rnd([4, 5]);
       const b = rnd([5, 3]);
       const w = rnd([4, 3]);
-      const f1 = (x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(matMul2d(x as tf.Tensor2D, y as tf.Tensor2D), w));
-      const f2 = (x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D), w));
+      const f1 = (x: tf.Tensor, y: tf.Tensor) =>
+        tf.sum(tf.mul(matMul2d(x as tf.Tensor2D, y as tf.Tensor2D), w));
+      const f2 = (x: tf.Tensor, y: tf.Tensor) =>
+        tf.sum(tf.mul(tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D), w));
       const g1 = tf.grads(f1)([a, b]);
       const g2 = tf.grads(f2)([a, b]);
       for (let i = 0; i < 2; i++) assertAllClose(await g1[i].data(), await g2[i].data(), 1e-5, `grad ${i}`);
       const a3 = rnd([2, 4, 5]);
       const b3 = rnd([2, 5, 3]);
       const w3 = rnd([2, 4, 3]);
-      const h1 = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(batchMatMul(x as tf.Tensor3D, y as tf.Tensor3D), w3)))([a3, b3]);
-      const h2 = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.mul(tf.matMul(x as tf.Tensor3D, y as tf.Tensor3D), w3)))([a3, b3]);
+      const h1 = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
+        tf.sum(tf.mul(batchMatMul(x as tf.Tensor3D, y as tf.Tensor3D), w3)),
+      )([a3, b3]);
+      const h2 = tf.grads((x: tf.Tensor, y: tf.Tensor) =>
+        tf.sum(tf.mul(tf.matMul(x as tf.Tensor3D, y as tf.Tensor3D), w3)),
+      )([a3, b3]);
       for (let i = 0; i < 2; i++) assertAllClose(await h1[i].data(), await h2[i].data(), 1e-5, `bgrad ${i}`);
       expect(() => matMul2d(a as tf.Tensor2D, a as tf.Tensor2D)).toThrow(ShapeMismatchError);
       tf.dispose([a, b, w, a3, b3, w3, ...g1, ...g2, ...h1, ...h2]);
@@ -106,13 +122,39 @@ for (const backend of ['wasm', 'cpu']) {
     it('Embedding looks up rows and its gradient sums duplicate ids', async () => {
       await initBackend(backend, { log: () => {} });
       const emb = new Embedding(4, 2);
-      emb.loadStateDict({ weight: tf.tensor2d([[0, 1], [2, 3], [4, 5], [6, 7]]) });
-      const ids = tf.tensor2d([[1, 3], [1, 0]], [2, 2], 'int32');
+      emb.loadStateDict({
+        weight: tf.tensor2d([
+          [0, 1],
+          [2, 3],
+          [4, 5],
+          [6, 7],
+        ]),
+      });
+      const ids = tf.tensor2d(
+        [
+          [1, 3],
+          [1, 0],
+        ],
+        [2, 2],
+        'int32',
+      );
       const y = emb.forward(ids);
       expect(y.shape).toEqual([2, 2, 2]);
       assertAllClose(await y.data(), [2, 3, 6, 7, 2, 3, 0, 1], 0, 'embedding');
-      const coef = tf.tensor3d([[[1, 2], [3, 4]], [[5, 6], [7, 8]]]);
-      const { grads, value } = tf.variableGrads(() => tf.sum(tf.mul(emb.forward(ids), coef)) as tf.Scalar, [emb.weight]);
+      const coef = tf.tensor3d([
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [
+          [5, 6],
+          [7, 8],
+        ],
+      ]);
+      const { grads, value } = tf.variableGrads(
+        () => tf.sum(tf.mul(emb.forward(ids), coef)) as tf.Scalar,
+        [emb.weight],
+      );
       // row 0 <- (7,8); row 1 <- (1,2)+(5,6); row 2 <- 0; row 3 <- (3,4)
       assertAllClose(await grads[emb.weight.name].data(), [7, 8, 6, 8, 0, 0, 3, 4], 1e-6, 'embedding grad');
       tf.dispose([ids, y, coef, value, ...Object.values(grads)]);
@@ -152,11 +194,20 @@ describe('Module', () => {
     expect(m.stateDict().get('a.bias')).toBe(m.a.bias);
     expect(() => m.loadStateDict({ 'a.weight': tf.zeros([3, 2]) })).toThrow(MissingParameterError);
     expect(() =>
-      m.loadStateDict({ 'a.weight': tf.zeros([2, 3]), 'a.bias': tf.zeros([2]), 'b.weight': tf.zeros([2, 4]) }),
+      m.loadStateDict({
+        'a.weight': tf.zeros([2, 3]),
+        'a.bias': tf.zeros([2]),
+        'b.weight': tf.zeros([2, 4]),
+      }),
     ).toThrow(/a\.weight.*\[2,3\]/);
-    expect(() => m.loadStateDict({ 'a.weight': tf.zeros([3, 2]), 'a.bias': tf.zeros([2]), 'b.weight': tf.zeros([2, 4]), extra: tf.zeros([1]) })).toThrow(
-      /extra/,
-    );
+    expect(() =>
+      m.loadStateDict({
+        'a.weight': tf.zeros([3, 2]),
+        'a.bias': tf.zeros([2]),
+        'b.weight': tf.zeros([2, 4]),
+        extra: tf.zeros([1]),
+      }),
+    ).toThrow(/extra/);
     m.loadStateDict({ 'a.bias': tf.tensor1d([1, 2]) }, { strict: false });
     assertAllClose(await m.a.bias!.data(), [1, 2], 0);
     m.setTrainable(false);

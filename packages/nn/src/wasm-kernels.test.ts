@@ -5,7 +5,8 @@ import { assertAllClose } from '@llmfs/testing';
 import { describe, expect, it } from 'vitest';
 import { Rng, batchMatMul, initBackend } from './index.js';
 
-const rnd = (r: Rng, shape: number[]) => Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r.normal());
+const rnd = (r: Rng, shape: number[]) =>
+  Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => r.normal());
 
 /** Runs `f` on cpu and on wasm with the same input data and returns both results. */
 async function onBoth(f: () => tf.Tensor | tf.Tensor[]): Promise<[Float32Array[], Float32Array[]]> {
@@ -25,12 +26,36 @@ describe('wasm kernel fixes', () => {
     const r = new Rng(1);
     const cases: Array<[number[], number[], number[]]> = [
       [[10], [3], [4]],
-      [[6, 7], [1, 2], [3, 4]],
-      [[6, 7], [2, 0], [3, 7]],
-      [[4, 5, 6], [1, 0, 2], [2, 5, 3]],
-      [[4, 5, 6], [3, 0, 0], [1, 5, 6]],
-      [[2, 3, 4, 5], [1, 1, 1, 1], [1, 2, 2, 3]],
-      [[2, 3, 2, 4, 3], [0, 1, 1, 2, 0], [2, 2, 1, 2, 3]],
+      [
+        [6, 7],
+        [1, 2],
+        [3, 4],
+      ],
+      [
+        [6, 7],
+        [2, 0],
+        [3, 7],
+      ],
+      [
+        [4, 5, 6],
+        [1, 0, 2],
+        [2, 5, 3],
+      ],
+      [
+        [4, 5, 6],
+        [3, 0, 0],
+        [1, 5, 6],
+      ],
+      [
+        [2, 3, 4, 5],
+        [1, 1, 1, 1],
+        [1, 2, 2, 3],
+      ],
+      [
+        [2, 3, 2, 4, 3],
+        [0, 1, 1, 2, 0],
+        [2, 2, 1, 2, 3],
+      ],
     ];
     for (const [shape, begin, size] of cases) {
       const data = rnd(r, shape);
@@ -46,7 +71,9 @@ describe('wasm kernel fixes', () => {
     const f = () => {
       const x = tf.tensor2d(data, [7, 4]);
       const idx = tf.tensor1d([1, 6, 1, 0, 6, 6], 'int32');
-      const g = tf.grad((z: tf.Tensor) => tf.sum(tf.mul(tf.gather(z, idx), tf.range(0, 24).reshape([6, 4]))))(x);
+      const g = tf.grad((z: tf.Tensor) => tf.sum(tf.mul(tf.gather(z, idx), tf.range(0, 24).reshape([6, 4]))))(
+        x,
+      );
       tf.dispose([x, idx]);
       return g;
     };
@@ -65,7 +92,9 @@ describe('wasm kernel fixes', () => {
       const tb = tf.tensor3d(b, [3, 50, 60]);
       const tw = tf.tensor3d(w, [3, 40, 60]);
       const y = mm(ta, tb);
-      const gs = tf.grads((x: tf.Tensor, z: tf.Tensor) => tf.sum(tf.mul(mm(x as tf.Tensor3D, z as tf.Tensor3D), tw)))([ta, tb]);
+      const gs = tf.grads((x: tf.Tensor, z: tf.Tensor) =>
+        tf.sum(tf.mul(mm(x as tf.Tensor3D, z as tf.Tensor3D), tw)),
+      )([ta, tb]);
       tf.dispose([ta, tb, tw]);
       return [y, ...gs];
     };

@@ -18,7 +18,11 @@ interface WasmLike {
 
 let registered = false;
 
-function fastSlice(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo {
+function fastSlice(args: {
+  inputs: tf.NamedTensorInfoMap;
+  attrs?: tf.NamedAttrMap;
+  backend: unknown;
+}): tf.TensorInfo {
   const x = args.inputs.x as tf.TensorInfo;
   const backend = args.backend as WasmLike;
   const attrs = args.attrs as unknown as { begin: number[]; size: number[] };
@@ -55,7 +59,11 @@ function fastSlice(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMa
   return out;
 }
 
-function unsortedSegmentSum(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo {
+function unsortedSegmentSum(args: {
+  inputs: tf.NamedTensorInfoMap;
+  attrs?: tf.NamedAttrMap;
+  backend: unknown;
+}): tf.TensorInfo {
   const x = args.inputs.x as tf.TensorInfo;
   const ids = args.inputs.segmentIds as tf.TensorInfo;
   const backend = args.backend as WasmLike;
@@ -77,7 +85,11 @@ function unsortedSegmentSum(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.Na
   return out;
 }
 
-function layerNormKernel(args: { inputs: tf.NamedTensorInfoMap; attrs?: tf.NamedAttrMap; backend: unknown }): tf.TensorInfo {
+function layerNormKernel(args: {
+  inputs: tf.NamedTensorInfoMap;
+  attrs?: tf.NamedAttrMap;
+  backend: unknown;
+}): tf.TensorInfo {
   const { x, scale, shift } = args.inputs as Record<string, tf.TensorInfo>;
   const backend = args.backend as WasmLike;
   const eps = (args.attrs as unknown as { eps: number }).eps;
@@ -137,12 +149,32 @@ export function registerWasmKernels(): void {
   registered = true;
   const kernel = tf.getKernel('Slice', 'wasm');
   if (kernel) tf.unregisterKernel('Slice', 'wasm');
-  tf.registerKernel({ kernelName: 'Slice', backendName: 'wasm', kernelFunc: fastSlice as unknown as tf.KernelFunc });
+  tf.registerKernel({
+    kernelName: 'Slice',
+    backendName: 'wasm',
+    kernelFunc: fastSlice as unknown as tf.KernelFunc,
+  });
   if (tf.getKernel('Identity', 'wasm')) tf.unregisterKernel('Identity', 'wasm');
-  tf.registerKernel({ kernelName: 'Identity', backendName: 'wasm', kernelFunc: sharedIdentity as unknown as tf.KernelFunc });
-  tf.registerKernel({ kernelName: LAYER_NORM_KERNEL, backendName: 'wasm', kernelFunc: layerNormKernel as unknown as tf.KernelFunc });
-  tf.registerKernel({ kernelName: GELU_KERNEL, backendName: 'wasm', kernelFunc: geluKernel as unknown as tf.KernelFunc });
+  tf.registerKernel({
+    kernelName: 'Identity',
+    backendName: 'wasm',
+    kernelFunc: sharedIdentity as unknown as tf.KernelFunc,
+  });
+  tf.registerKernel({
+    kernelName: LAYER_NORM_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: layerNormKernel as unknown as tf.KernelFunc,
+  });
+  tf.registerKernel({
+    kernelName: GELU_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: geluKernel as unknown as tf.KernelFunc,
+  });
   if (!tf.getKernel('UnsortedSegmentSum', 'wasm')) {
-    tf.registerKernel({ kernelName: 'UnsortedSegmentSum', backendName: 'wasm', kernelFunc: unsortedSegmentSum as unknown as tf.KernelFunc });
+    tf.registerKernel({
+      kernelName: 'UnsortedSegmentSum',
+      backendName: 'wasm',
+      kernelFunc: unsortedSegmentSum as unknown as tf.KernelFunc,
+    });
   }
 }

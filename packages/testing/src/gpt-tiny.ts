@@ -88,9 +88,14 @@ export function gptTinyStateDict(): Map<string, RawTensor> {
  * Mean cross-entropy of row-major logits [N, V] against N targets, in float64 (the oracle for a
  * float32 loss: wasm's float32 Sum over 50257 terms alone drifts by ~1e-4).
  */
-export function meanCrossEntropyF64(logits: ArrayLike<number>, targets: ArrayLike<number>, vocab: number): number {
+export function meanCrossEntropyF64(
+  logits: ArrayLike<number>,
+  targets: ArrayLike<number>,
+  vocab: number,
+): number {
   const n = targets.length;
-  if (logits.length !== n * vocab) throw new Error(`logits: ${logits.length} values, expected ${n} x ${vocab}`);
+  if (logits.length !== n * vocab)
+    throw new Error(`logits: ${logits.length} values, expected ${n} x ${vocab}`);
   let total = 0;
   for (let r = 0; r < n; r++) {
     let m = -Infinity;

@@ -17,7 +17,12 @@ describe('fixtures', () => {
     const exp = gptTinyExpected();
     expect(exp.verdict_token_count).toBe(5145);
     expect(exp.forward.input_ids).toHaveLength(2);
-    for (const f of ['hf/config.json', 'hf/model.safetensors', 'openai/model.ckpt.index', 'expected.safetensors'])
+    for (const f of [
+      'hf/config.json',
+      'hf/model.safetensors',
+      'openai/model.ckpt.index',
+      'expected.safetensors',
+    ])
       expect(fs.statSync(fixturePath('gpt-tiny', f)).size).toBeGreaterThan(0);
     // The safetensors header names the logits tensor with the shape expected.json states.
     const bytes = fs.readFileSync(fixturePath('gpt-tiny', 'expected.safetensors'));

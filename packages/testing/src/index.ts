@@ -44,7 +44,12 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
 }
 
 /** Throws when any |a_i - b_i| > atol, naming the first offending index. */
-export function assertAllClose(a: ArrayLike<number>, b: ArrayLike<number>, atol: number, what = 'values'): void {
+export function assertAllClose(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  atol: number,
+  what = 'values',
+): void {
   if (a.length !== b.length) throw new Error(`${what}: length mismatch ${a.length} vs ${b.length}`);
   for (let i = 0; i < a.length; i++) {
     const d = Math.abs(a[i] - b[i]);
@@ -60,7 +65,11 @@ interface TfLike {
  * Runs `step` `n` times and returns the tensor count after each run. A leak-free step gives
  * the same count every time after the first (which may create lazily-built state).
  */
-export async function tensorCounts(tf: TfLike, n: number, step: () => unknown | Promise<unknown>): Promise<number[]> {
+export async function tensorCounts(
+  tf: TfLike,
+  n: number,
+  step: () => unknown | Promise<unknown>,
+): Promise<number[]> {
   const counts: number[] = [];
   for (let i = 0; i < n; i++) {
     await step();
@@ -70,7 +79,11 @@ export async function tensorCounts(tf: TfLike, n: number, step: () => unknown | 
 }
 
 /** Throws unless `tf.memory().numTensors` stays flat over `n` runs of `step` (after a warm-up run). */
-export async function assertNoTensorLeak(tf: TfLike, n: number, step: () => unknown | Promise<unknown>): Promise<void> {
+export async function assertNoTensorLeak(
+  tf: TfLike,
+  n: number,
+  step: () => unknown | Promise<unknown>,
+): Promise<void> {
   await step();
   const before = tf.memory().numTensors;
   const counts = await tensorCounts(tf, n, step);
@@ -85,4 +98,10 @@ export function makeTempDir(prefix = 'llmfs-test-'): { dir: string; cleanup: () 
   return { dir, cleanup: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-export { readSafetensorsF32, gptTinyStateDict, meanCrossEntropyF64, GPT_TINY_CFG, type RawTensor } from './gpt-tiny.js';
+export {
+  readSafetensorsF32,
+  gptTinyStateDict,
+  meanCrossEntropyF64,
+  GPT_TINY_CFG,
+  type RawTensor,
+} from './gpt-tiny.js';

@@ -18,7 +18,9 @@ be.makeOutput = (shape: number[], dtype: string, memoryOffset?: number) => {
   if (nb > maxBytes) maxBytes = nb;
   const h = be.wasm.HEAPU8.length;
   if (h > lastHeap + 100 * 2 ** 20) {
-    console.log(`[${phase}] heap ${mib(h)} MiB, tensors ${mib(nb)} MiB (max ${mib(maxBytes)}), out [${shape}]`);
+    console.log(
+      `[${phase}] heap ${mib(h)} MiB, tensors ${mib(nb)} MiB (max ${mib(maxBytes)}), out [${shape}]`,
+    );
     lastHeap = h;
   }
   return r;
@@ -26,7 +28,8 @@ be.makeOutput = (shape: number[], dtype: string, memoryOffset?: number) => {
 const cfg = { ...GPT_CONFIG_124M, contextLength: 256 };
 const model = new GPTModel(cfg, { seed: 123 });
 console.log(`model: heap ${mib(be.wasm.HEAPU8.length)}, tensors ${mib(tf.memory().numBytes)}`);
-const B = Number(process.env.BENCH_B ?? 1), T = 256; // 2 rows in one pass overflow the heap: it prints up to that point
+const B = Number(process.env.BENCH_B ?? 1),
+  T = 256; // 2 rows in one pass overflow the heap: it prints up to that point
 const ids = Int32Array.from({ length: B * T }, (_, i) => (i * 7919) % cfg.vocabSize);
 const batch = { inputs: ids, targets: ids, batchSize: B, seqLen: T };
 phase = 'forward';
@@ -55,6 +58,11 @@ const f = () => {
   console.log(`  saved total (distinct buffers) ${mib(tot)} MiB, tape nodes ${tape.length}`);
   return l;
 };
-const { value, grads } = tf.variableGrads(f, model.trainableParameters().map(([, v]) => v));
-console.log(`after backward: heap ${mib(be.wasm.HEAPU8.length)}, tensors ${mib(tf.memory().numBytes)} (max ${mib(maxBytes)})`);
+const { value, grads } = tf.variableGrads(
+  f,
+  model.trainableParameters().map(([, v]) => v),
+);
+console.log(
+  `after backward: heap ${mib(be.wasm.HEAPU8.length)}, tensors ${mib(tf.memory().numBytes)} (max ${mib(maxBytes)})`,
+);
 tf.dispose([value, ...Object.values(grads)]);

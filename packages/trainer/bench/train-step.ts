@@ -44,18 +44,24 @@ async function step(): Promise<{ fb: number; clip: number; adam: number; loss: n
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-console.log(`backend ${backend}; ${small ? 'quickstart config' : 'GPT-2 124M'} context ${T}, batch ${B} in ${micro} pass(es); ${model.numParameters()} parameters`);
+console.log(
+  `backend ${backend}; ${small ? 'quickstart config' : 'GPT-2 124M'} context ${T}, batch ${B} in ${micro} pass(es); ${model.numParameters()} parameters`,
+);
 await step(); // warm-up (kernel setup, optimizer moments)
 console.log(`after the first step: ${(tf.memory().numBytes / 2 ** 30).toFixed(2)} GiB in tensors`);
 const rows = [];
 for (let i = 0; i < steps; i++) rows.push(await step());
 const total = rows.map((r) => r.fb + r.clip + r.adam);
 const med = median(total) / 1000;
-console.log(`median step ${med.toFixed(2)} s (forward+backward ${(median(rows.map((r) => r.fb)) / 1000).toFixed(2)} s, ` +
-  `clip ${(median(rows.map((r) => r.clip)) / 1000).toFixed(2)} s, AdamW ${(median(rows.map((r) => r.adam)) / 1000).toFixed(2)} s)`);
+console.log(
+  `median step ${med.toFixed(2)} s (forward+backward ${(median(rows.map((r) => r.fb)) / 1000).toFixed(2)} s, ` +
+    `clip ${(median(rows.map((r) => r.clip)) / 1000).toFixed(2)} s, AdamW ${(median(rows.map((r) => r.adam)) / 1000).toFixed(2)} s)`,
+);
 console.log(
   `tokens/s ${((B * T) / med).toFixed(0)}` +
-    (small || T !== 256 || B !== 2 ? '' : `; vs PyTorch ${PYTORCH_STEP_S} s/step (book code, this machine): ${(med / PYTORCH_STEP_S).toFixed(2)}x`),
+    (small || T !== 256 || B !== 2
+      ? ''
+      : `; vs PyTorch ${PYTORCH_STEP_S} s/step (book code, this machine): ${(med / PYTORCH_STEP_S).toFixed(2)}x`),
 );
 const heap = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm?.HEAPU8.length;
 console.log(
@@ -67,9 +73,17 @@ console.log(
 if (process.env.BENCH_PROFILE !== '0') {
   // one pass of B / micro rows (the whole batch in one pass does not fit wasm's heap at GPT-2 size)
   const rows = B / micro;
-  const part = { ...batch, inputs: batch.inputs.subarray(0, rows * T), targets: batch.targets.subarray(0, rows * T), batchSize: rows };
+  const part = {
+    ...batch,
+    inputs: batch.inputs.subarray(0, rows * T),
+    targets: batch.targets.subarray(0, rows * T),
+    batchSize: rows,
+  };
   const prof = await tf.profile(() => {
-    const { value, grads } = tf.variableGrads(() => calcLossBatch(part, model), params.map(([, v]) => v));
+    const { value, grads } = tf.variableGrads(
+      () => calcLossBatch(part, model),
+      params.map(([, v]) => v),
+    );
     tf.dispose([value, ...Object.values(grads)]);
   });
   const byKernel = new Map<string, { ms: number; n: number }>();
@@ -81,8 +95,12 @@ if (process.env.BENCH_PROFILE !== '0') {
     byKernel.set(k.name, e);
   }
   const sum = [...byKernel.values()].reduce((a, e) => a + e.ms, 0);
-  console.log(`kernel profile of one forward+backward pass of ${rows} row(s) (${sum.toFixed(0)} ms in kernels; peak ${(prof.peakBytes / 2 ** 30).toFixed(2)} GiB of tensors, ${(tf.memory().numBytes / 2 ** 30).toFixed(2)} GiB live before):`);
+  console.log(
+    `kernel profile of one forward+backward pass of ${rows} row(s) (${sum.toFixed(0)} ms in kernels; peak ${(prof.peakBytes / 2 ** 30).toFixed(2)} GiB of tensors, ${(tf.memory().numBytes / 2 ** 30).toFixed(2)} GiB live before):`,
+  );
   for (const [name, e] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15)) {
-    console.log(`  ${name.padEnd(22)} ${e.ms.toFixed(0).padStart(7)} ms  ${((100 * e.ms) / sum).toFixed(1).padStart(5)}%  x${e.n}`);
+    console.log(
+      `  ${name.padEnd(22)} ${e.ms.toFixed(0).padStart(7)} ms  ${((100 * e.ms) / sum).toFixed(1).padStart(5)}%  x${e.n}`,
+    );
   }
 }

@@ -11,7 +11,13 @@ import { BACKENDS, useBackend } from '../test/backend.js';
 // step 3:                                                                        -> 0.9222023168
 const EXPECTED = [0.890000002, 0.9177103542, 0.9222023168];
 
-const CASES = BACKENDS.flatMap((b) => [[b, true], [b, false]] as const);
+const CASES = BACKENDS.flatMap(
+  (b) =>
+    [
+      [b, true],
+      [b, false],
+    ] as const,
+);
 
 describe.each(CASES)('AdamW on %s (host state %s)', (backend, hostState) => {
   it('follows torch.optim.AdamW step by step', async () => {
@@ -45,9 +51,22 @@ describe.each(CASES)('AdamW on %s (host state %s)', (backend, hostState) => {
     await useBackend(backend);
     const a = tf.variable(tf.ones([3]), true, `adamw-a-${backend}`);
     const frozen = tf.variable(tf.ones([3]), false, `adamw-f-${backend}`);
-    const opt = new AdamW([['a', a], ['f', frozen]], { hostState, lr: 0.1, weightDecay: 0.1 });
+    const opt = new AdamW(
+      [
+        ['a', a],
+        ['f', frozen],
+      ],
+      { hostState, lr: 0.1, weightDecay: 0.1 },
+    );
     const g = tf.ones([3]);
-    await assertNoTensorLeak(tf, 3, () => opt.step(new Map([['a', g], ['f', g]])));
+    await assertNoTensorLeak(tf, 3, () =>
+      opt.step(
+        new Map([
+          ['a', g],
+          ['f', g],
+        ]),
+      ),
+    );
     expect([...frozen.dataSync()]).toEqual([1, 1, 1]);
     expect(a.dataSync()[0]).toBeLessThan(1);
     tf.dispose([a, frozen, g]);
@@ -56,7 +75,12 @@ describe.each(CASES)('AdamW on %s (host state %s)', (backend, hostState) => {
 
   it('saves and restores moments by name, continuing identically', async () => {
     await useBackend(backend);
-    const grads = [[0.3, -0.2], [0.1, 0.4], [-0.5, 0.05], [0.2, 0.2]];
+    const grads = [
+      [0.3, -0.2],
+      [0.1, 0.4],
+      [-0.5, 0.05],
+      [0.2, 0.2],
+    ];
     const run = (p: tf.Variable, opt: AdamW, from: number, to: number) => {
       for (let i = from; i < to; i++) {
         const g = tf.tensor1d(grads[i]);
@@ -103,7 +127,11 @@ describe.each(CASES)('AdamW on %s (host state %s)', (backend, hostState) => {
     const g = tf.zeros([3]);
     expect(() => opt.step(new Map([['y', g]]))).toThrow(/unknown parameter 'y'/);
     expect(() => opt.step(new Map([['x', g]]))).toThrow(TrainerError);
-    const bad = new Map<string, tf.Tensor>([['x.exp_avg', tf.zeros([3])], ['x.exp_avg_sq', tf.zeros([3])], ['x.step', tf.scalar(1)]]);
+    const bad = new Map<string, tf.Tensor>([
+      ['x.exp_avg', tf.zeros([3])],
+      ['x.exp_avg_sq', tf.zeros([3])],
+      ['x.step', tf.scalar(1)],
+    ]);
     expect(() => opt.loadStateDict(bad)).toThrow(/'x.exp_avg' is \[3\]/);
     tf.dispose([p, g, ...bad.values()]);
     opt.dispose();

@@ -91,7 +91,19 @@ export class AdamW {
     if (disposeGrad) g.dispose();
     const pd = p.dataSync() as Float32Array; // read only, likewise
     const out = new Float32Array(pd.length);
-    adamwHostLoop(gd, pd, st.m, st.v, out, this.betas[0], this.betas[1], 1 - this.lr * this.weightDecay, this.lr / bc1, Math.sqrt(bc2), this.eps);
+    adamwHostLoop(
+      gd,
+      pd,
+      st.m,
+      st.v,
+      out,
+      this.betas[0],
+      this.betas[1],
+      1 - this.lr * this.weightDecay,
+      this.lr / bc1,
+      Math.sqrt(bc2),
+      this.eps,
+    );
     const next = tf.tensor(out, p.shape, 'float32');
     p.assign(next);
     next.dispose();
@@ -107,11 +119,18 @@ export class AdamW {
     const m = binary(tf.mul(st.m, b1), tf.mul(g, 1 - b1), tf.add);
     st.m.assign(m);
     m.dispose();
-    const v = binary(tf.mul(st.v, b2), unary(tf.square(g), (x) => tf.mul(x, 1 - b2)), tf.add);
+    const v = binary(
+      tf.mul(st.v, b2),
+      unary(tf.square(g), (x) => tf.mul(x, 1 - b2)),
+      tf.add,
+    );
     st.v.assign(v);
     v.dispose();
     // denom = sqrt(v) / sqrt(bc2) + eps; p = p * (1 - lr * wd) - (lr / bc1) * m / denom  (torch's order)
-    const denom = unary(unary(tf.sqrt(st.v), (x) => tf.div(x, Math.sqrt(bc2))), (x) => tf.add(x, this.eps));
+    const denom = unary(
+      unary(tf.sqrt(st.v), (x) => tf.div(x, Math.sqrt(bc2))),
+      (x) => tf.add(x, this.eps),
+    );
     const upd = unary(binary(tf.clone(st.m), denom, tf.div), (x) => tf.mul(x, this.lr / bc1));
     const decayed = this.weightDecay !== 0 ? tf.mul(p, 1 - this.lr * this.weightDecay) : tf.clone(p);
     const next = binary(decayed, upd, tf.sub);
@@ -127,7 +146,8 @@ export class AdamW {
     const out = new Map<string, tf.Tensor>();
     for (const [name, s] of this.state) {
       const shape = this.params.get(name)!.shape;
-      const copy = (x: tf.Variable | Float32Array) => (x instanceof Float32Array ? tf.tensor(x.slice(), shape, 'float32') : tf.clone(x));
+      const copy = (x: tf.Variable | Float32Array) =>
+        x instanceof Float32Array ? tf.tensor(x.slice(), shape, 'float32') : tf.clone(x);
       out.set(`${name}.exp_avg`, copy(s.m));
       out.set(`${name}.exp_avg_sq`, copy(s.v));
       out.set(`${name}.step`, tf.scalar(s.step, 'float32'));
@@ -147,7 +167,8 @@ export class AdamW {
     for (const key of dict.keys()) {
       const m = /^(.*)\.(exp_avg|exp_avg_sq|step)$/.exec(key);
       if (m) names.add(m[1]);
-      else if (key !== '__adamw__.step_count') throw new TrainerError(`AdamW.loadStateDict: unexpected entry '${key}'`);
+      else if (key !== '__adamw__.step_count')
+        throw new TrainerError(`AdamW.loadStateDict: unexpected entry '${key}'`);
     }
     const loaded = new Map<string, { m: tf.Tensor; v: tf.Tensor; step: number }>();
     for (const name of names) {
@@ -155,9 +176,14 @@ export class AdamW {
       if (!p) throw new TrainerError(`AdamW.loadStateDict: state for unknown parameter '${name}'`);
       const m = read(`${name}.exp_avg`);
       const v = read(`${name}.exp_avg_sq`);
-      for (const [k, t] of [['exp_avg', m], ['exp_avg_sq', v]] as const) {
+      for (const [k, t] of [
+        ['exp_avg', m],
+        ['exp_avg_sq', v],
+      ] as const) {
         if (t.shape.join(',') !== p.shape.join(',')) {
-          throw new TrainerError(`AdamW.loadStateDict: '${name}.${k}' is [${t.shape}], parameter is [${p.shape}]`);
+          throw new TrainerError(
+            `AdamW.loadStateDict: '${name}.${k}' is [${t.shape}], parameter is [${p.shape}]`,
+          );
         }
       }
       loaded.set(name, { m, v, step: read(`${name}.step`).dataSync()[0] });
@@ -168,7 +194,11 @@ export class AdamW {
         name,
         this.hostState
           ? { m: hostCopy(s.m), v: hostCopy(s.v), step: s.step }
-          : { m: tf.variable(tf.cast(s.m, 'float32'), false), v: tf.variable(tf.cast(s.v, 'float32'), false), step: s.step },
+          : {
+              m: tf.variable(tf.cast(s.m, 'float32'), false),
+              v: tf.variable(tf.cast(s.v, 'float32'), false),
+              step: s.step,
+            },
       );
     }
     const count = dict.get('__adamw__.step_count');

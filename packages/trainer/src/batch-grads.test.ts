@@ -23,7 +23,8 @@ describe.each(BACKENDS)('batchGrads on %s', (backend) => {
     for (const k of [2, 4]) {
       const many = await batchGrads(batch, model, vars, { microBatches: k });
       expect(Math.abs(many.loss - one.loss)).toBeLessThan(1e-5);
-      for (const [name, g] of one.grads) assertAllClose(many.grads.get(name)!.dataSync(), g.dataSync(), 2e-6, `${name} (k=${k})`);
+      for (const [name, g] of one.grads)
+        assertAllClose(many.grads.get(name)!.dataSync(), g.dataSync(), 2e-6, `${name} (k=${k})`);
       tf.dispose([...many.grads.values()]);
     }
     tf.dispose([...one.grads.values()]);

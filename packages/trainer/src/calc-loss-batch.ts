@@ -4,7 +4,11 @@ import { crossEntropy } from './cross-entropy.js';
 import type { BatchLike, TrainableModel } from './types.js';
 
 /** Mean cross-entropy of `model` on one batch (targets equal to `ignoreIndex`, default -100, are left out). */
-export function calcLossBatch(batch: BatchLike, model: Pick<TrainableModel, 'forward'>, opts: { ignoreIndex?: number } = {}): tf.Scalar {
+export function calcLossBatch(
+  batch: BatchLike,
+  model: Pick<TrainableModel, 'forward'>,
+  opts: { ignoreIndex?: number } = {},
+): tf.Scalar {
   return tf.tidy(() => {
     const { batchSize: b, seqLen: t } = batch;
     const inputs = tf.tensor2d(batch.inputs, [b, t], 'int32');

@@ -31,7 +31,9 @@ function runAndKill(dir: string, afterSaves: number, delayMs: number): Promise<n
         if (++saves === afterSaves) setTimeout(() => p.kill('SIGKILL'), delayMs);
       }
     });
-    p.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve(last) : reject(new Error(`child exited ${code}: ${err}`))));
+    p.on('exit', (code, signal) =>
+      signal === 'SIGKILL' ? resolve(last) : reject(new Error(`child exited ${code}: ${err}`)),
+    );
   });
 }
 
@@ -48,7 +50,8 @@ describe('checkpoints under kill -9', () => {
         expect(step).toBeGreaterThanOrEqual(announced);
         expect(step).toBeGreaterThan(lastSeen);
         lastSeen = step;
-        for (const c of listCheckpoints(dir)) expect(fs.existsSync(path.join(c.dir, MANIFEST_FILE))).toBe(true);
+        for (const c of listCheckpoints(dir))
+          expect(fs.existsSync(path.join(c.dir, MANIFEST_FILE))).toBe(true);
 
         await useBackend('cpu');
         const model = tinyModel();
@@ -58,7 +61,9 @@ describe('checkpoints under kill -9', () => {
         loadWeights(ck, model);
         await t.restore(ck, simpleIO);
         expect(t.step).toBe(step);
-        expect(model.namedParameters().every(([, v]) => tf.all(tf.isFinite(v)).dataSync()[0] === 1)).toBe(true);
+        expect(model.namedParameters().every(([, v]) => tf.all(tf.isFinite(v)).dataSync()[0] === 1)).toBe(
+          true,
+        );
         opt.dispose();
         model.dispose();
       }

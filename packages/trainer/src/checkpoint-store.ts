@@ -84,7 +84,11 @@ export function checkpointName(step: number): string {
  * then every file is fsynced, the manifest is written last and the directory renamed into place.
  * Returns the final directory. An existing checkpoint of the same step is replaced.
  */
-export async function writeCheckpointDir(root: string, step: number, write: (dir: string) => Promise<void>): Promise<string> {
+export async function writeCheckpointDir(
+  root: string,
+  step: number,
+  write: (dir: string) => Promise<void>,
+): Promise<string> {
   fs.mkdirSync(root, { recursive: true });
   const final = path.join(root, checkpointName(step));
   const tmp = path.join(root, `.tmp-${checkpointName(step)}-${process.pid}-${Date.now()}`);
@@ -109,7 +113,10 @@ export async function writeCheckpointDir(root: string, step: number, write: (dir
  * Checks a checkpoint directory against its manifest (sizes always; SHA-256 when `verifyHashes`).
  * Returns its step, or undefined when the manifest is missing, unreadable or does not match.
  */
-export function validateCheckpointDir(dir: string, opts: { verifyHashes?: boolean } = {}): number | undefined {
+export function validateCheckpointDir(
+  dir: string,
+  opts: { verifyHashes?: boolean } = {},
+): number | undefined {
   let manifest: Manifest;
   try {
     manifest = JSON.parse(fs.readFileSync(path.join(dir, MANIFEST_FILE), 'utf8')) as Manifest;
@@ -155,9 +162,12 @@ export function findResumeCheckpoint(dir: string): string {
   }
   for (const root of [path.join(dir, 'checkpoints'), dir]) {
     const list = listCheckpoints(root).reverse();
-    for (const c of list) if (validateCheckpointDir(c.dir, { verifyHashes: true }) !== undefined) return c.dir;
+    for (const c of list)
+      if (validateCheckpointDir(c.dir, { verifyHashes: true }) !== undefined) return c.dir;
   }
-  throw new TrainerCheckpointError(`${dir}: no complete checkpoint (a directory with ${MANIFEST_FILE}) to resume from`);
+  throw new TrainerCheckpointError(
+    `${dir}: no complete checkpoint (a directory with ${MANIFEST_FILE}) to resume from`,
+  );
 }
 
 /** Removes a checkpoint directory, its manifest first so that a half-removed one is never valid. */

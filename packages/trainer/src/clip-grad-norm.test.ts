@@ -8,7 +8,10 @@ describe.each(BACKENDS)('clipGradNorm on %s', (backend) => {
   it('scales by maxNorm / (total + 1e-6) when the global norm is above maxNorm', async () => {
     await useBackend(backend);
     // |[3, 4, 12]| = 13
-    const grads = new Map<string, tf.Tensor>([['a', tf.tensor1d([3, 4])], ['b', tf.tensor2d([[12]])]]);
+    const grads = new Map<string, tf.Tensor>([
+      ['a', tf.tensor1d([3, 4])],
+      ['b', tf.tensor2d([[12]])],
+    ]);
     const total = clipGradNorm(grads, 1);
     expect(total).toBeCloseTo(13, 5);
     const c = 1 / (13 + 1e-6);

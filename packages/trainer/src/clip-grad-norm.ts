@@ -6,7 +6,10 @@ import * as tf from '@tensorflow/tfjs';
  * by maxNorm / (total + 1e-6) in place (the map entries are replaced, old tensors disposed).
  * Returns the total norm before clipping (NaN/Infinity pass through unclipped).
  */
-export function clipGradNorm(grads: Map<string, tf.Tensor> | Record<string, tf.Tensor>, maxNorm: number): number {
+export function clipGradNorm(
+  grads: Map<string, tf.Tensor> | Record<string, tf.Tensor>,
+  maxNorm: number,
+): number {
   const total = globalGradNorm(grads);
   const coef = maxNorm / (total + 1e-6);
   if (Number.isFinite(total) && coef < 1) {

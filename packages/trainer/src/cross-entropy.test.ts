@@ -7,7 +7,10 @@ import { BACKENDS, useBackend } from '../test/backend.js';
 
 // Hand-computed: row [1,2,3] target 2 -> lse = 3 + ln(1 + e^-1 + e^-2) = 3.4076059644, nll 0.4076059644;
 // row [1,1,1] target 0 -> nll ln 3 = 1.0986122887. Softmax of [1,2,3] = [0.0900305732, 0.2447284711, 0.6652409558].
-const LOGITS = [[1, 2, 3], [1, 1, 1]];
+const LOGITS = [
+  [1, 2, 3],
+  [1, 1, 1],
+];
 const SOFT0 = [0.0900305732, 0.2447284711, 0.6652409558];
 
 describe.each(BACKENDS)('crossEntropy on %s', (backend) => {
@@ -40,15 +43,27 @@ describe.each(BACKENDS)('crossEntropy on %s', (backend) => {
 
   it('accepts [B,T,V] logits, agrees with logSoftmax + oneHot, and leaks nothing', async () => {
     await useBackend(backend);
-    const b = 2, T = 3, V = 7;
+    const b = 2,
+      T = 3,
+      V = 7;
     const x = tf.randomNormal([b, T, V], 0, 2, 'float32', 7);
-    const t = tf.tensor2d([[0, 6, 3], [2, 2, -100]], [b, T], 'int32');
+    const t = tf.tensor2d(
+      [
+        [0, 6, 3],
+        [2, 2, -100],
+      ],
+      [b, T],
+      'int32',
+    );
     const ref = tf.tidy(() => {
       const flatT = tf.reshape(t, [b * T]);
       const mask = tf.cast(tf.notEqual(flatT, -100), 'float32');
       const oh = tf.oneHot(tf.maximum(flatT, tf.scalar(0, 'int32')), V);
       const f = (l: tf.Tensor) =>
-        tf.div(tf.neg(tf.sum(tf.mul(tf.sum(tf.mul(tf.logSoftmax(tf.reshape(l, [b * T, V])), oh), 1), mask))), tf.sum(mask));
+        tf.div(
+          tf.neg(tf.sum(tf.mul(tf.sum(tf.mul(tf.logSoftmax(tf.reshape(l, [b * T, V])), oh), 1), mask))),
+          tf.sum(mask),
+        );
       return [f(x), tf.grad(f)(x)];
     });
     const loss = crossEntropy(x, t);

@@ -18,14 +18,21 @@ export interface CrossEntropyOptions {
  * like `torch.nn.functional.cross_entropy(logits, targets, ignore_index=-100)`. A batch whose
  * targets are all ignored gives NaN, as PyTorch does.
  */
-export function crossEntropy(logits: tf.Tensor, targets: tf.Tensor, opts: CrossEntropyOptions = {}): tf.Scalar {
+export function crossEntropy(
+  logits: tf.Tensor,
+  targets: tf.Tensor,
+  opts: CrossEntropyOptions = {},
+): tf.Scalar {
   const ignoreIndex = opts.ignoreIndex ?? -100;
   const v = logits.shape[logits.shape.length - 1];
   const n = logits.size / v;
   if (targets.size !== n) {
-    throw new TrainerError(`crossEntropy: targets have ${targets.size} entries, logits [${logits.shape}] need ${n}`);
+    throw new TrainerError(
+      `crossEntropy: targets have ${targets.size} entries, logits [${logits.shape}] need ${n}`,
+    );
   }
-  if (targets.dtype !== 'int32') throw new TrainerError(`crossEntropy: targets must be int32, got ${targets.dtype}`);
+  if (targets.dtype !== 'int32')
+    throw new TrainerError(`crossEntropy: targets must be int32, got ${targets.dtype}`);
 
   return tf.tidy(() => {
     const x2d = tf.reshape(logits, [n, v]); // (..., V) -> (N, V)
@@ -81,7 +88,13 @@ export function blockedRowSum(e: tf.Tensor2D): tf.Tensor2D {
   const [n, v] = e.shape;
   if (v <= 2 * SUM_BLOCK) return tf.sum(e, 1, true) as tf.Tensor2D;
   const nb = Math.ceil(v / SUM_BLOCK);
-  const padded = nb * SUM_BLOCK === v ? e : tf.pad(e, [[0, 0], [0, nb * SUM_BLOCK - v]]); // (N, nb*BLOCK)
+  const padded =
+    nb * SUM_BLOCK === v
+      ? e
+      : tf.pad(e, [
+          [0, 0],
+          [0, nb * SUM_BLOCK - v],
+        ]); // (N, nb*BLOCK)
   const blocks = tf.reshape(padded, [n, nb, SUM_BLOCK]); // (N, nb*BLOCK) -> (N, nb, BLOCK)
   const partial = tf.sum(blocks, 2); // (N, nb)
   if (padded !== e) padded.dispose();

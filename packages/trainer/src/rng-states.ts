@@ -13,7 +13,12 @@ interface ModuleLike {
 }
 
 function isRng(x: unknown): x is RngLike {
-  return typeof x === 'object' && x !== null && typeof (x as RngLike).getState === 'function' && typeof (x as RngLike).setState === 'function';
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    typeof (x as RngLike).getState === 'function' &&
+    typeof (x as RngLike).setState === 'function'
+  );
 }
 
 /** Every distinct `rng` of the module tree, in registration order (the model's own first). */

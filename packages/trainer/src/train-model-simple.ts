@@ -40,7 +40,9 @@ export async function trainModelSimple(
     contextSize: opts.contextSize,
   });
   trainer.on('eval', (e) =>
-    log(`Ep ${e.epoch} (Step ${String(e.step).padStart(6, '0')}): Train loss ${e.trainLoss.toFixed(3)}, Val loss ${e.valLoss.toFixed(3)}`),
+    log(
+      `Ep ${e.epoch} (Step ${String(e.step).padStart(6, '0')}): Train loss ${e.trainLoss.toFixed(3)}, Val loss ${e.valLoss.toFixed(3)}`,
+    ),
   );
   trainer.on('sample', (s) => log(s.text));
   const r = await trainer.run();

@@ -224,7 +224,10 @@ export class Trainer {
         try {
           if (!Number.isFinite(loss)) throw new NonFiniteLossError(this.step, 'loss', loss);
           const clip = this.opts.gradClip;
-          gradNorm = clip && this.step >= (clip.fromStep ?? 0) ? clipGradNorm(named, clip.maxNorm) : globalGradNorm(named);
+          gradNorm =
+            clip && this.step >= (clip.fromStep ?? 0)
+              ? clipGradNorm(named, clip.maxNorm)
+              : globalGradNorm(named);
           if (!Number.isFinite(gradNorm)) throw new NonFiniteLossError(this.step, 'gradient norm', gradNorm);
           optimizer.step(named, { disposeGrads: true }); // frees each gradient once read
         } finally {
@@ -235,7 +238,15 @@ export class Trainer {
         const done = this.step;
         this.step++;
         this.batchInEpoch++;
-        this.emit('step', { step: done, epoch: this.epoch + 1, tokensSeen: this.tokensSeen, loss, lr, stepMs, gradNorm });
+        this.emit('step', {
+          step: done,
+          epoch: this.epoch + 1,
+          tokensSeen: this.tokensSeen,
+          loss,
+          lr,
+          stepMs,
+          gradNorm,
+        });
         if (evalFreq > 0 && done % evalFreq === 0) await this.evaluate(done);
         const every = this.opts.checkpoint?.everySteps;
         if (every && this.step % every === 0) await this.saveCheckpoint();
@@ -251,7 +262,8 @@ export class Trainer {
       this.batchInEpoch = 0;
       const { startContext, tokenizer } = this.opts;
       if (startContext !== undefined && tokenizer) {
-        const ctx = this.opts.contextSize ?? (model as { cfg?: { contextLength?: number } }).cfg?.contextLength ?? 1024;
+        const ctx =
+          this.opts.contextSize ?? (model as { cfg?: { contextLength?: number } }).cfg?.contextLength ?? 1024;
         const text = generateSample(model, tokenizer, startContext, ctx, this.opts.sampleTokens ?? 50);
         this.emit('sample', { epoch: this.epoch, step: this.step, text });
       }
@@ -288,7 +300,9 @@ export class Trainer {
       const valBatches = valLoader?.batches
         ? { length: valLoader.length, [Symbol.iterator]: () => valLoader.batches!({ epoch: 0 }) }
         : valLoader;
-      valLoss = valBatches ? await calcLossLoader(valBatches, model, evalIter, { ignoreIndex: this.opts.ignoreIndex }) : NaN;
+      valLoss = valBatches
+        ? await calcLossLoader(valBatches, model, evalIter, { ignoreIndex: this.opts.ignoreIndex })
+        : NaN;
     } finally {
       model.train();
     }
@@ -364,14 +378,17 @@ export class Trainer {
     } catch (err) {
       throw new TrainerCheckpointError(`${path.join(dir, TRAINER_STATE_FILE)}: ${(err as Error).message}`);
     }
-    if (st.format !== 'llmfs-trainer-state') throw new TrainerCheckpointError(`${dir}: not an llmfs trainer state`);
+    if (st.format !== 'llmfs-trainer-state')
+      throw new TrainerCheckpointError(`${dir}: not an llmfs trainer state`);
     if (st.batchesPerEpoch !== this.opts.trainLoader.length) {
       throw new TrainerCheckpointError(
         `${dir}: saved with ${st.batchesPerEpoch} batches per epoch, this run has ${this.opts.trainLoader.length} (different data or batch settings)`,
       );
     }
     if (st.rngStates.length !== this.rngs.length) {
-      throw new TrainerCheckpointError(`${dir}: ${st.rngStates.length} saved RNG states, the model has ${this.rngs.length}`);
+      throw new TrainerCheckpointError(
+        `${dir}: ${st.rngStates.length} saved RNG states, the model has ${this.rngs.length}`,
+      );
     }
     const moments = await io.loadTensors(path.join(dir, TRAINING_STATE_FILE));
     try {

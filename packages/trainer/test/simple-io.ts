@@ -24,7 +24,12 @@ function writeTensors(file: string, tensors: Map<string, tf.Tensor>): void {
 function readTensors(file: string): Map<string, tf.Tensor> {
   const buf = fs.readFileSync(file);
   const hl = buf.readUInt32LE(0);
-  const header = JSON.parse(buf.subarray(4, 4 + hl).toString()) as Array<{ name: string; shape: number[]; offset: number; length: number }>;
+  const header = JSON.parse(buf.subarray(4, 4 + hl).toString()) as Array<{
+    name: string;
+    shape: number[];
+    offset: number;
+    length: number;
+  }>;
   const base = 4 + hl;
   const out = new Map<string, tf.Tensor>();
   for (const e of header) {

@@ -3,14 +3,27 @@ import { createDataLoaderV1, type DataLoader } from '@llmfs/data-loader';
 import { GPTModel, type GPTConfig } from '@llmfs/gpt-model';
 import { theVerdict } from '@llmfs/testing';
 
-export const TINY: GPTConfig = { vocabSize: 97, contextLength: 16, embDim: 16, nHeads: 2, nLayers: 1, dropRate: 0.1, qkvBias: false };
+export const TINY: GPTConfig = {
+  vocabSize: 97,
+  contextLength: 16,
+  embDim: 16,
+  nHeads: 2,
+  nLayers: 1,
+  dropRate: 0.1,
+  qkvBias: false,
+};
 
 let ids: number[] | undefined;
 
 /** GPT-2 ids of the-verdict modulo the tiny vocab (first `n` tokens). */
 export function tinyIds(n = 600): number[] {
   if (!ids) {
-    const loader = createDataLoaderV1(theVerdict(), { batchSize: 1, maxLength: 4, stride: 4, shuffle: false });
+    const loader = createDataLoaderV1(theVerdict(), {
+      batchSize: 1,
+      maxLength: 4,
+      stride: 4,
+      shuffle: false,
+    });
     const out: number[] = [];
     for (const b of loader) out.push(...b.inputs);
     ids = out.map((x) => x % TINY.vocabSize);
@@ -23,8 +36,20 @@ export function tinyLoaders(): { train: DataLoader; val: DataLoader } {
   const all = tinyIds();
   const cut = Math.floor(all.length * 0.8);
   return {
-    train: createDataLoaderV1(all.slice(0, cut), { batchSize: 2, maxLength: 16, stride: 16, shuffle: true, seed: 7 }),
-    val: createDataLoaderV1(all.slice(cut), { batchSize: 2, maxLength: 16, stride: 16, shuffle: false, dropLast: false }),
+    train: createDataLoaderV1(all.slice(0, cut), {
+      batchSize: 2,
+      maxLength: 16,
+      stride: 16,
+      shuffle: true,
+      seed: 7,
+    }),
+    val: createDataLoaderV1(all.slice(cut), {
+      batchSize: 2,
+      maxLength: 16,
+      stride: 16,
+      shuffle: false,
+      dropLast: false,
+    }),
   };
 }
 

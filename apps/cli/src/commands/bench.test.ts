@@ -13,13 +13,47 @@ describe('llmfs bench', () => {
     const { dir, cleanup } = makeTempDir();
     try {
       const cfgFile = path.join(dir, 'tiny.json');
-      fs.writeFileSync(cfgFile, JSON.stringify({ vocabSize: 300, contextLength: 16, embDim: 16, nHeads: 2, nLayers: 1, dropRate: 0, qkvBias: true }));
-      const out = execFileSync(process.execPath, [BIN, 'bench', '--config', cfgFile, '--context-length', '8', '--steps', '2', '--new-tokens', '4', '--backend', 'cpu', '--json'], { encoding: 'utf8' });
+      fs.writeFileSync(
+        cfgFile,
+        JSON.stringify({
+          vocabSize: 300,
+          contextLength: 16,
+          embDim: 16,
+          nHeads: 2,
+          nLayers: 1,
+          dropRate: 0,
+          qkvBias: true,
+        }),
+      );
+      const out = execFileSync(
+        process.execPath,
+        [
+          BIN,
+          'bench',
+          '--config',
+          cfgFile,
+          '--context-length',
+          '8',
+          '--steps',
+          '2',
+          '--new-tokens',
+          '4',
+          '--backend',
+          'cpu',
+          '--json',
+        ],
+        { encoding: 'utf8' },
+      );
       const r = JSON.parse(out.trim().split('\n').pop()!);
       expect(r.backend).toBe('cpu');
       // 300*16 tok emb + 16*16 pos + block + final norm + 16*300 head
       expect(r.parameters).toBeGreaterThan(300 * 16 * 2);
-      for (const k of ['generateTokensPerSecCached', 'generateTokensPerSecUncached', 'trainStepMs', 'trainTokensPerSec']) {
+      for (const k of [
+        'generateTokensPerSecCached',
+        'generateTokensPerSecUncached',
+        'trainStepMs',
+        'trainTokensPerSec',
+      ]) {
         expect(Number.isFinite(r[k]) && r[k] > 0, k).toBe(true);
       }
       expect(r.train).toEqual({ batchSize: 2, contextLength: 8, steps: 2 });
@@ -29,7 +63,11 @@ describe('llmfs bench', () => {
   });
 
   test('a bad flag is a one-line error with exit code 1', () => {
-    const r = spawnSync(process.execPath, [BIN, 'bench', '--steps', 'zero', '--no-generate', '--config', 'nope'], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [BIN, 'bench', '--steps', 'zero', '--no-generate', '--config', 'nope'],
+      { encoding: 'utf8' },
+    );
     expect(r.status).toBe(1);
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toMatch(/^llmfs: /);

@@ -32,7 +32,8 @@ function readConfigFile(file: string): GPTConfig {
     throw new UserError(`--config ${file}: ${(err as Error).message}`);
   }
   for (const k of ['vocabSize', 'contextLength', 'embDim', 'nHeads', 'nLayers'] as const)
-    if (!Number.isInteger(cfg[k]) || cfg[k] < 1) throw new UserError(`--config ${file}: '${k}' must be a positive integer`);
+    if (!Number.isInteger(cfg[k]) || cfg[k] < 1)
+      throw new UserError(`--config ${file}: '${k}' must be a positive integer`);
   return { ...cfg, dropRate: cfg.dropRate ?? 0, qkvBias: cfg.qkvBias ?? false };
 }
 
@@ -42,7 +43,11 @@ export function register(program: Command): void {
     program
       .command('bench')
       .description('generation tokens/s (with and without KV cache) and training step time, random weights')
-      .option('--config <name>', 'GPT-2 size (gpt2 | gpt2-medium | gpt2-large | gpt2-xl) or a JSON file of GPTConfig keys', 'gpt2')
+      .option(
+        '--config <name>',
+        'GPT-2 size (gpt2 | gpt2-medium | gpt2-large | gpt2-xl) or a JSON file of GPTConfig keys',
+        'gpt2',
+      )
       .option('--context-length <T>', 'training context length (default: 256, the book ch05 setting)')
       .option('--batch-size <B>', 'training batch size', '2')
       .option('--steps <N>', 'timed training steps (after one warm-up step)', '3')
@@ -52,7 +57,10 @@ export function register(program: Command): void {
       .option('--json', 'print one JSON object'),
   ).action(async (o: BenchFlags) => {
     const base = o.config.endsWith('.json') ? readConfigFile(o.config) : getConfig(o.config);
-    const contextLength = parseNumber('--context-length', o.contextLength ?? '256', { integer: true, min: 1 })!;
+    const contextLength = parseNumber('--context-length', o.contextLength ?? '256', {
+      integer: true,
+      min: 1,
+    })!;
     const batchSize = parseNumber('--batch-size', o.batchSize, { integer: true, min: 1 })!;
     const steps = parseNumber('--steps', o.steps, { integer: true, min: 1 })!;
     const newTokens = parseNumber('--new-tokens', o.newTokens, { integer: true, min: 1 })!;
@@ -61,7 +69,9 @@ export function register(program: Command): void {
     const log = (s: string) => o.json || console.log(s);
     const model = new GPTModel(cfg, { seed: 123 });
     const result: Record<string, unknown> = { backend, config: o.config, parameters: model.numParameters() };
-    log(`llmfs bench: ${o.config} (${model.numParameters().toLocaleString('en-US')} parameters, random weights), backend ${backend}`);
+    log(
+      `llmfs bench: ${o.config} (${model.numParameters().toLocaleString('en-US')} parameters, random weights), backend ${backend}`,
+    );
 
     if (o.generate) {
       model.eval();
@@ -72,7 +82,9 @@ export function register(program: Command): void {
         await generate(model, { idx: prompt, maxNewTokens: newTokens, useCache });
         const tps = newTokens / ((performance.now() - t0) / 1000);
         result[useCache ? 'generateTokensPerSecCached' : 'generateTokensPerSecUncached'] = +tps.toFixed(2);
-        log(`generate ${useCache ? 'with' : 'without'} KV cache: ${tps.toFixed(1)} tokens/s (${newTokens} tokens, batch 1)`);
+        log(
+          `generate ${useCache ? 'with' : 'without'} KV cache: ${tps.toFixed(1)} tokens/s (${newTokens} tokens, batch 1)`,
+        );
       }
     }
 
@@ -104,7 +116,9 @@ export function register(program: Command): void {
       result.trainStepMs = +ms.toFixed(1);
       result.trainTokensPerSec = +((n / ms) * 1000).toFixed(1);
       result.train = { batchSize, contextLength, steps };
-      log(`train step (batch ${batchSize}, context ${contextLength}, AdamW): median ${(ms / 1000).toFixed(2)} s, ${((n / ms) * 1000).toFixed(0)} tokens/s`);
+      log(
+        `train step (batch ${batchSize}, context ${contextLength}, AdamW): median ${(ms / 1000).toFixed(2)} s, ${((n / ms) * 1000).toFixed(0)} tokens/s`,
+      );
     }
     model.dispose();
     if (o.json) printJson(result);

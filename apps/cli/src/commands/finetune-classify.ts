@@ -20,7 +20,15 @@ import {
   trainClassifierSimple,
 } from '@llmfs/finetune';
 import { UserError, printJson, parseNumber, withBackend } from '../common.js';
-import { gpt2Tokenizer, loadBaseModel, makeLog, onInterrupt, parseLora, pct, startBackend } from './finetune-common.js';
+import {
+  gpt2Tokenizer,
+  loadBaseModel,
+  makeLog,
+  onInterrupt,
+  parseLora,
+  pct,
+  startBackend,
+} from './finetune-common.js';
 
 interface ClassifyFlags {
   data?: string;
@@ -62,12 +70,25 @@ async function finetuneClassify(o: ClassifyFlags): Promise<void> {
   const lora = parseLora(o);
 
   // data: read, balance, split 70/10/20 (seeded)
-  const dataPath = o.data ?? (await downloadSpamData({ onProgress: (r, t) => t && r === t && log(`downloaded the SMS Spam Collection (${t} bytes)`) }));
-  if (o.data !== undefined && !(await fs.stat(o.data).then(() => true, () => false))) throw new UserError(`--data ${o.data}: no such file or folder`);
+  const dataPath =
+    o.data ??
+    (await downloadSpamData({
+      onProgress: (r, t) => t && r === t && log(`downloaded the SMS Spam Collection (${t} bytes)`),
+    }));
+  if (
+    o.data !== undefined &&
+    !(await fs.stat(o.data).then(
+      () => true,
+      () => false,
+    ))
+  )
+    throw new UserError(`--data ${o.data}: no such file or folder`);
   const rows = await readSpamData(dataPath);
   const balanced = o.balance ? createBalancedDataset(rows, seed) : rows;
   const { train, val, test } = randomSplit(balanced, 0.7, 0.1, seed);
-  log(`data: ${rows.length} messages -> ${balanced.length} balanced -> train ${train.length} / val ${val.length} / test ${test.length}`);
+  log(
+    `data: ${rows.length} messages -> ${balanced.length} balanced -> train ${train.length} / val ${val.length} / test ${test.length}`,
+  );
 
   await startBackend(o.backend);
   const tokenizer = gpt2Tokenizer();
@@ -78,12 +99,21 @@ async function finetuneClassify(o: ClassifyFlags): Promise<void> {
   const trainLoader = createSpamDataLoader(trainDs, { batchSize, shuffle: true, dropLast: true, seed });
   const valLoader = createSpamDataLoader(valDs, { batchSize });
   const testLoader = createSpamDataLoader(testDs, { batchSize });
-  log(`max length ${trainDs.maxLength} tokens; ${trainLoader.length} / ${valLoader.length} / ${testLoader.length} batches`);
+  log(
+    `max length ${trainDs.maxLength} tokens; ${trainLoader.length} / ${valLoader.length} / ${testLoader.length} batches`,
+  );
 
   addClassificationHead(model, SPAM_CLASSES.length, { seed });
   if (lora) replaceLinearWithLora(model, lora.rank, lora.alpha, { seed });
-  else freezeForClassification(model, { trainableBlocks, trainFinalNorm: o.trainFinalNorm, trainAll: o.trainAll });
-  log(`trainable parameters: ${model.numParameters({ trainableOnly: true }).toLocaleString('en-US')}${lora ? ` (LoRA rank ${lora.rank}, alpha ${lora.alpha})` : ''}`);
+  else
+    freezeForClassification(model, {
+      trainableBlocks,
+      trainFinalNorm: o.trainFinalNorm,
+      trainAll: o.trainAll,
+    });
+  log(
+    `trainable parameters: ${model.numParameters({ trainableOnly: true }).toLocaleString('en-US')}${lora ? ` (LoRA rank ${lora.rank}, alpha ${lora.alpha})` : ''}`,
+  );
 
   const optimizer = new AdamW(model.trainableParameters(), { lr, weightDecay });
   let stopRequested = false;
@@ -96,8 +126,12 @@ async function finetuneClassify(o: ClassifyFlags): Promise<void> {
     evalIter,
     shouldStop: () => stopRequested || (maxSteps !== undefined && steps >= maxSteps),
     onStep: () => steps++,
-    onEval: (e) => log(`Ep ${e.epoch + 1} (Step ${String(e.step).padStart(6, '0')}): Train loss ${e.trainLoss.toFixed(3)}, Val loss ${e.valLoss.toFixed(3)}`),
-    onEpoch: (e) => log(`Training accuracy: ${pct(e.trainAccuracy)} | Validation accuracy: ${pct(e.valAccuracy)}`),
+    onEval: (e) =>
+      log(
+        `Ep ${e.epoch + 1} (Step ${String(e.step).padStart(6, '0')}): Train loss ${e.trainLoss.toFixed(3)}, Val loss ${e.valLoss.toFixed(3)}`,
+      ),
+    onEpoch: (e) =>
+      log(`Training accuracy: ${pct(e.trainAccuracy)} | Validation accuracy: ${pct(e.valAccuracy)}`),
   });
   const interrupted = done();
   const seconds = (Date.now() - t0) / 1000;
@@ -112,7 +146,17 @@ async function finetuneClassify(o: ClassifyFlags): Promise<void> {
   const valAccuracy = await calcAccuracyLoader(valLoader, model);
   const testAccuracy = await calcAccuracyLoader(testLoader, model);
   if (o.json) {
-    printJson({ trainAccuracy, valAccuracy, testAccuracy, steps: res.steps, examplesSeen: res.examplesSeen, trainLosses: res.trainLosses, valLosses: res.valLosses, seconds, out: o.out });
+    printJson({
+      trainAccuracy,
+      valAccuracy,
+      testAccuracy,
+      steps: res.steps,
+      examplesSeen: res.examplesSeen,
+      trainLosses: res.trainLosses,
+      valLosses: res.valLosses,
+      seconds,
+      out: o.out,
+    });
   } else {
     console.log(`Training accuracy: ${pct(trainAccuracy)}`);
     console.log(`Validation accuracy: ${pct(valAccuracy)}`);
@@ -122,17 +166,28 @@ async function finetuneClassify(o: ClassifyFlags): Promise<void> {
   optimizer.dispose();
 }
 
-async function classify(texts: string[], o: { model: string; maxLength?: string; backend?: string; json?: boolean }): Promise<void> {
+async function classify(
+  texts: string[],
+  o: { model: string; maxLength?: string; backend?: string; json?: boolean },
+): Promise<void> {
   await startBackend(o.backend);
   const { model, classes, maxLength } = await loadClassifierDirectory(o.model);
   const tokenizer = gpt2Tokenizer();
   const len = parseNumber('--max-length', o.maxLength, { integer: true, min: 1 }) ?? maxLength;
   const results = texts.map((text) => {
     const r = classifyReview(text, model, tokenizer, { maxLength: len, classes });
-    return { text, label: r.name ?? String(r.label), index: r.label, probability: r.probability, probabilities: r.probabilities };
+    return {
+      text,
+      label: r.name ?? String(r.label),
+      index: r.label,
+      probability: r.probability,
+      probabilities: r.probabilities,
+    };
   });
   if (o.json) printJson(results.length === 1 ? results[0] : { results });
-  else for (const r of results) console.log(`${r.label}\t${r.probability.toFixed(4)}${texts.length > 1 ? `\t${r.text}` : ''}`);
+  else
+    for (const r of results)
+      console.log(`${r.label}\t${r.probability.toFixed(4)}${texts.length > 1 ? `\t${r.text}` : ''}`);
   model.dispose();
 }
 
@@ -141,8 +196,13 @@ export function registerClassify(program: Command, finetune: Command): void {
   withBackend(
     finetune
       .command('classify')
-      .description('finetune a GPT-2 as a spam classifier (book ch. 6; appendix E with --lora-rank) and print train/val/test accuracy')
-      .option('--data <zip|tsv|dir>', 'SMS Spam Collection: the UCI zip, the SMSSpamCollection file, or a folder (default: download it)')
+      .description(
+        'finetune a GPT-2 as a spam classifier (book ch. 6; appendix E with --lora-rank) and print train/val/test accuracy',
+      )
+      .option(
+        '--data <zip|tsv|dir>',
+        'SMS Spam Collection: the UCI zip, the SMSSpamCollection file, or a folder (default: download it)',
+      )
       .option('--model <dir|name>', 'base model directory or GPT-2 name', 'gpt2')
       .option('--out <dir>', 'where to save the classifier', 'spam-classifier')
       .option('--epochs <n>', 'epochs', '5')
@@ -167,7 +227,9 @@ export function registerClassify(program: Command, finetune: Command): void {
   withBackend(
     program
       .command('classify')
-      .description('classify text with a finetuned classifier directory: prints the label and its probability')
+      .description(
+        'classify text with a finetuned classifier directory: prints the label and its probability',
+      )
       .argument('<text...>', 'text to classify')
       .requiredOption('--model <dir>', 'classifier directory (from llmfs finetune classify)')
       .option('--max-length <n>', 'pad/truncate to n tokens (default: the training length)')

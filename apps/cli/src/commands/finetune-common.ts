@@ -23,7 +23,10 @@ export function makeLog(json: boolean | undefined): (line: string) => void {
 }
 
 /** A model directory or GPT-2 name (downloaded into the cache), loaded with dropout set to dropRate. */
-export async function loadBaseModel(nameOrDir: string, opts: { dropRate?: number; log: (line: string) => void }): Promise<GPTModel> {
+export async function loadBaseModel(
+  nameOrDir: string,
+  opts: { dropRate?: number; log: (line: string) => void },
+): Promise<GPTModel> {
   let lastPct = -1;
   const dir = await resolveModel(nameOrDir, {
     onProgress: (file, received, total) => {
@@ -35,12 +38,17 @@ export async function loadBaseModel(nameOrDir: string, opts: { dropRate?: number
       }
     },
   });
-  const { model } = await loadModelDirectory(dir, { cfgOverrides: opts.dropRate === undefined ? {} : { dropRate: opts.dropRate } });
+  const { model } = await loadModelDirectory(dir, {
+    cfgOverrides: opts.dropRate === undefined ? {} : { dropRate: opts.dropRate },
+  });
   return model;
 }
 
 /** Parsed --lora-rank / --lora-alpha (alpha defaults to rank, the book's 16/16); undefined without a rank. */
-export function parseLora(opts: { loraRank?: string; loraAlpha?: string }): { rank: number; alpha: number } | undefined {
+export function parseLora(opts: {
+  loraRank?: string;
+  loraAlpha?: string;
+}): { rank: number; alpha: number } | undefined {
   const rank = parseNumber('--lora-rank', opts.loraRank, { integer: true, min: 1 });
   const alpha = parseNumber('--lora-alpha', opts.loraAlpha, { min: 0 });
   if (rank === undefined) {

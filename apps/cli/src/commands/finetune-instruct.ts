@@ -20,7 +20,14 @@ import {
   splitInstructionData,
 } from '@llmfs/finetune';
 import { UserError, printJson, parseNumber, withBackend } from '../common.js';
-import { gpt2Tokenizer, loadBaseModel, makeLog, onInterrupt, parseLora, startBackend } from './finetune-common.js';
+import {
+  gpt2Tokenizer,
+  loadBaseModel,
+  makeLog,
+  onInterrupt,
+  parseLora,
+  startBackend,
+} from './finetune-common.js';
 
 interface InstructFlags {
   data?: string;
@@ -68,22 +75,53 @@ async function finetuneInstruct(o: InstructFlags): Promise<void> {
   await startBackend(o.backend);
   const tokenizer = gpt2Tokenizer();
   const model = await loadBaseModel(o.model, { dropRate, log });
-  const allowedMaxLength = parseNumber('--allowed-max-length', o.allowedMaxLength, { integer: true, min: 1 }) ?? model.cfg.contextLength;
-  if (allowedMaxLength > model.cfg.contextLength) throw new UserError(`--allowed-max-length ${allowedMaxLength} exceeds the model's context length ${model.cfg.contextLength}`);
+  const allowedMaxLength =
+    parseNumber('--allowed-max-length', o.allowedMaxLength, { integer: true, min: 1 }) ??
+    model.cfg.contextLength;
+  if (allowedMaxLength > model.cfg.contextLength)
+    throw new UserError(
+      `--allowed-max-length ${allowedMaxLength} exceeds the model's context length ${model.cfg.contextLength}`,
+    );
   const collate = { allowedMaxLength, maskPrompt: o.maskPrompt };
-  const trainLoader = createInstructionDataLoader(new InstructionDataset(train, tokenizer), { ...collate, batchSize, shuffle: true, dropLast: true, seed });
-  const valLoader = createInstructionDataLoader(new InstructionDataset(val, tokenizer), { ...collate, batchSize });
+  const trainLoader = createInstructionDataLoader(new InstructionDataset(train, tokenizer), {
+    ...collate,
+    batchSize,
+    shuffle: true,
+    dropLast: true,
+    seed,
+  });
+  const valLoader = createInstructionDataLoader(new InstructionDataset(val, tokenizer), {
+    ...collate,
+    batchSize,
+  });
   if (lora) replaceLinearWithLora(model, lora.rank, lora.alpha, { seed });
   model.train();
-  log(`trainable parameters: ${model.numParameters({ trainableOnly: true }).toLocaleString('en-US')}${lora ? ` (LoRA rank ${lora.rank}, alpha ${lora.alpha})` : ''}`);
-  log(`initial losses: train ${(await calcLossLoader(trainLoader, model, evalIter)).toFixed(3)}, val ${(await calcLossLoader(valLoader, model, evalIter)).toFixed(3)}`);
+  log(
+    `trainable parameters: ${model.numParameters({ trainableOnly: true }).toLocaleString('en-US')}${lora ? ` (LoRA rank ${lora.rank}, alpha ${lora.alpha})` : ''}`,
+  );
+  log(
+    `initial losses: train ${(await calcLossLoader(trainLoader, model, evalIter)).toFixed(3)}, val ${(await calcLossLoader(valLoader, model, evalIter)).toFixed(3)}`,
+  );
 
   const optimizer = new AdamW(model.trainableParameters(), { lr, weightDecay });
   const trainer = new Trainer({
-    model, optimizer, trainLoader, valLoader, numEpochs: epochs, maxSteps, evalFreq, evalIter,
-    startContext: val.length ? formatInput(val[0]) : undefined, tokenizer, contextSize: model.cfg.contextLength,
+    model,
+    optimizer,
+    trainLoader,
+    valLoader,
+    numEpochs: epochs,
+    maxSteps,
+    evalFreq,
+    evalIter,
+    startContext: val.length ? formatInput(val[0]) : undefined,
+    tokenizer,
+    contextSize: model.cfg.contextLength,
   });
-  trainer.on('eval', (e) => log(`Ep ${e.epoch} (Step ${String(e.step).padStart(6, "0")}): Train loss ${e.trainLoss.toFixed(3)}, Val loss ${e.valLoss.toFixed(3)}`));
+  trainer.on('eval', (e) =>
+    log(
+      `Ep ${e.epoch} (Step ${String(e.step).padStart(6, '0')}): Train loss ${e.trainLoss.toFixed(3)}, Val loss ${e.valLoss.toFixed(3)}`,
+    ),
+  );
   trainer.on('sample', (s) => log(s.text.replace(/\n/g, ' ')));
   const done = onInterrupt(() => trainer.requestStop());
   const t0 = Date.now();
@@ -91,7 +129,9 @@ async function finetuneInstruct(o: InstructFlags): Promise<void> {
   const interrupted = done() || res.interrupted;
   const seconds = (Date.now() - t0) / 1000;
   log(`Training completed in ${(seconds / 60).toFixed(2)} minutes.`);
-  await saveFinetunedModel(o.out, model, { extraConfig: { llmfs_finetune: { task: 'instruction', prompt: 'alpaca', lora: lora ?? null } } });
+  await saveFinetunedModel(o.out, model, {
+    extraConfig: { llmfs_finetune: { task: 'instruction', prompt: 'alpaca', lora: lora ?? null } },
+  });
   log(`saved the model to ${o.out}`);
   if (interrupted) {
     process.exitCode = 130;
@@ -102,28 +142,55 @@ async function finetuneInstruct(o: InstructFlags): Promise<void> {
     const entries = testLimit === undefined ? test : test.slice(0, testLimit);
     const withResponses = await generateResponses(model, tokenizer, entries, {
       maxNewTokens,
-      onResponse: (i) => (i + 1) % 10 === 0 || i + 1 === entries.length ? log(`responses: ${i + 1}/${entries.length}`) : undefined,
+      onResponse: (i) =>
+        (i + 1) % 10 === 0 || i + 1 === entries.length
+          ? log(`responses: ${i + 1}/${entries.length}`)
+          : undefined,
     });
     responsesFile = o.responsesFile;
     await saveResponses(responsesFile, withResponses);
     log(`Responses saved as ${responsesFile}`);
   }
-  if (o.json) printJson({ steps: res.steps, trainLosses: res.trainLosses, valLosses: res.valLosses, tokensSeen: res.tokensSeen, seconds, out: o.out, responses: responsesFile ?? null });
+  if (o.json)
+    printJson({
+      steps: res.steps,
+      trainLosses: res.trainLosses,
+      valLosses: res.valLosses,
+      tokensSeen: res.tokensSeen,
+      seconds,
+      out: o.out,
+      responses: responsesFile ?? null,
+    });
   model.dispose();
   optimizer.dispose();
 }
 
-async function respond(instruction: string, o: { model: string; input?: string; maxNewTokens: string; backend?: string; json?: boolean }): Promise<void> {
+async function respond(
+  instruction: string,
+  o: { model: string; input?: string; maxNewTokens: string; backend?: string; json?: boolean },
+): Promise<void> {
   const maxNewTokens = parseNumber('--max-new-tokens', o.maxNewTokens, { integer: true, min: 1 })!;
   await startBackend(o.backend);
   const { model } = await loadFinetunedModel(o.model);
-  const response = await generateResponse(model, gpt2Tokenizer(), { instruction, input: o.input ?? '' }, { maxNewTokens });
+  const response = await generateResponse(
+    model,
+    gpt2Tokenizer(),
+    { instruction, input: o.input ?? '' },
+    { maxNewTokens },
+  );
   if (o.json) printJson({ instruction, input: o.input ?? '', response });
   else console.log(response);
   model.dispose();
 }
 
-async function evaluateInstruct(o: { file: string; judgeUrl: string; judgeModel: string; jsonKey: string; limit?: string; json?: boolean }): Promise<void> {
+async function evaluateInstruct(o: {
+  file: string;
+  judgeUrl: string;
+  judgeModel: string;
+  jsonKey: string;
+  limit?: string;
+  json?: boolean;
+}): Promise<void> {
   const log = makeLog(o.json);
   const text = await fs.readFile(o.file, 'utf8').catch(() => {
     throw new UserError(`--file ${o.file}: cannot read it (run \`llmfs finetune instruct\` first)`);
@@ -131,7 +198,9 @@ async function evaluateInstruct(o: { file: string; judgeUrl: string; judgeModel:
   let entries = parseInstructionData(text, o.file);
   const limit = parseNumber('--limit', o.limit, { integer: true, min: 1 });
   if (limit !== undefined) entries = entries.slice(0, limit);
-  const missing = entries.findIndex((e) => typeof (e as unknown as Record<string, unknown>)[o.jsonKey] !== 'string');
+  const missing = entries.findIndex(
+    (e) => typeof (e as unknown as Record<string, unknown>)[o.jsonKey] !== 'string',
+  );
   if (missing >= 0) throw new UserError(`${o.file}: entry ${missing} has no "${o.jsonKey}" (use --json-key)`);
   const result = await generateModelScores(entries, {
     url: o.judgeUrl,
@@ -143,7 +212,14 @@ async function evaluateInstruct(o: { file: string; judgeUrl: string; judgeModel:
     },
   });
   if (o.json) {
-    printJson({ file: path.basename(o.file), judge: o.judgeModel, count: result.scores.length, total: entries.length, average: result.average, scores: result.scores });
+    printJson({
+      file: path.basename(o.file),
+      judge: o.judgeModel,
+      count: result.scores.length,
+      total: entries.length,
+      average: result.average,
+      scores: result.scores,
+    });
   } else {
     console.log(`Number of scores: ${result.scores.length} of ${entries.length}`);
     console.log(`Average score: ${result.average.toFixed(2)}`);
@@ -155,8 +231,13 @@ export function registerInstruct(program: Command, finetune: Command): void {
   withBackend(
     finetune
       .command('instruct')
-      .description('instruction-finetune a GPT-2 (book ch. 7; appendix E with --lora-rank), then answer the test split')
-      .option('--data <file.json>', 'instruction data [{instruction, input, output}] (default: the book\'s 1100 entries)')
+      .description(
+        'instruction-finetune a GPT-2 (book ch. 7; appendix E with --lora-rank), then answer the test split',
+      )
+      .option(
+        '--data <file.json>',
+        "instruction data [{instruction, input, output}] (default: the book's 1100 entries)",
+      )
       .option('--model <dir|name>', 'base model directory or GPT-2 name', 'gpt2-medium')
       .option('--out <dir>', 'where to save the finetuned model', 'gpt2-sft')
       .option('--epochs <n>', 'epochs', '2')
@@ -173,7 +254,11 @@ export function registerInstruct(program: Command, finetune: Command): void {
       .option('--lora-rank <r>', 'train LoRA adapters of rank r instead (base frozen)')
       .option('--lora-alpha <a>', 'LoRA alpha (default: the rank)')
       .option('--no-responses', 'do not generate responses for the test split')
-      .option('--responses-file <file>', 'where to save the test responses', 'instruction-data-with-response.json')
+      .option(
+        '--responses-file <file>',
+        'where to save the test responses',
+        'instruction-data-with-response.json',
+      )
       .option('--test-limit <n>', 'answer only the first n test entries')
       .option('--max-new-tokens <n>', 'tokens per response', '256')
       .option('--json', 'print one JSON object with the losses'),

@@ -24,7 +24,12 @@ async function run(...args: string[]): Promise<string> {
   });
   const err = vi.spyOn(console, 'error').mockImplementation(() => {});
   try {
-    await program.parseAsync(['node', 'llmfs', ...args, ...(args[0] === 'evaluate' ? [] : ['--backend', 'wasm'])]);
+    await program.parseAsync([
+      'node',
+      'llmfs',
+      ...args,
+      ...(args[0] === 'evaluate' ? [] : ['--backend', 'wasm']),
+    ]);
   } finally {
     write.mockRestore();
     log.mockRestore();
@@ -46,16 +51,39 @@ describe('llmfs finetune classify / classify', () => {
     const lines: string[] = [];
     for (let i = 0; i < 200; i++) {
       const words = i % 4 === 0 ? spam : ham;
-      lines.push(`${i % 4 === 0 ? 'spam' : 'ham'}\t${Array.from({ length: 3 + (i % 5) }, (_, k) => words[(i * 7 + k * 3) % words.length]).join(' ')}`);
+      lines.push(
+        `${i % 4 === 0 ? 'spam' : 'ham'}\t${Array.from({ length: 3 + (i % 5) }, (_, k) => words[(i * 7 + k * 3) % words.length]).join(' ')}`,
+      );
     }
     const tsv = path.join(tmp.dir, 'SMSSpamCollection');
     fs.writeFileSync(tsv, lines.join('\n'));
     const out = path.join(tmp.dir, 'clf');
-    const res = JSON.parse(await run('finetune', 'classify', '--data', tsv, '--model', TINY_MODEL, '--out', out, '--epochs', '4', '--lr', '2e-3', '--eval-freq', '20', '--json'));
+    const res = JSON.parse(
+      await run(
+        'finetune',
+        'classify',
+        '--data',
+        tsv,
+        '--model',
+        TINY_MODEL,
+        '--out',
+        out,
+        '--epochs',
+        '4',
+        '--lr',
+        '2e-3',
+        '--eval-freq',
+        '20',
+        '--json',
+      ),
+    );
     expect(res.steps).toBe(4 * Math.floor(70 / 8)); // 50 spam + 50 ham -> 70 train rows
-    for (const k of ['trainAccuracy', 'valAccuracy', 'testAccuracy']) expect(res[k]).toBeGreaterThanOrEqual(0);
+    for (const k of ['trainAccuracy', 'valAccuracy', 'testAccuracy'])
+      expect(res[k]).toBeGreaterThanOrEqual(0);
     expect(res.testAccuracy).toBeGreaterThan(0.6);
-    expect(JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8')).architectures).toEqual(['GPT2ForSequenceClassification']);
+    expect(JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8')).architectures).toEqual([
+      'GPT2ForSequenceClassification',
+    ]);
     const text = await run('classify', '--model', out, 'WIN FREE cash prize now');
     expect(text).toMatch(/^(ham|spam)\t(0\.\d{4}|1\.0000)\n$/);
     const j = JSON.parse(await run('classify', '--model', out, '--json', 'see you at home'));
@@ -64,7 +92,9 @@ describe('llmfs finetune classify / classify', () => {
   });
 
   it('rejects --lora-alpha without --lora-rank', async () => {
-    await expect(run('finetune', 'classify', '--data', 'x.tsv', '--lora-alpha', '4')).rejects.toThrowError(/--lora-alpha needs --lora-rank/);
+    await expect(run('finetune', 'classify', '--data', 'x.tsv', '--lora-alpha', '4')).rejects.toThrowError(
+      /--lora-alpha needs --lora-rank/,
+    );
   });
 });
 
@@ -78,7 +108,12 @@ describe('llmfs finetune instruct / respond / evaluate instruct', () => {
       req.on('end', () => {
         const prompt: string = JSON.parse(body).messages[0].content;
         res.writeHead(200, { 'content-type': 'application/x-ndjson' });
-        res.write(JSON.stringify({ message: { role: 'assistant', content: prompt.includes('Name a') ? '80' : '40' }, done: false }) + '\n');
+        res.write(
+          JSON.stringify({
+            message: { role: 'assistant', content: prompt.includes('Name a') ? '80' : '40' },
+            done: false,
+          }) + '\n',
+        );
         res.end(JSON.stringify({ message: { role: 'assistant', content: '' }, done: true }) + '\n');
       });
     });
@@ -91,15 +126,40 @@ describe('llmfs finetune instruct / respond / evaluate instruct', () => {
   });
 
   it('finetunes (LoRA), answers the test split, responds, and scores with the judge', async () => {
-    const data = readFixtureJson<any[]>('data', 'instruction-data.json').filter((e) => e.output.length < 40).slice(0, 20);
+    const data = readFixtureJson<any[]>('data', 'instruction-data.json')
+      .filter((e) => e.output.length < 40)
+      .slice(0, 20);
     data[18] = { instruction: 'Name a colour.', input: '', output: 'Blue.' };
     const dataFile = path.join(tmp.dir, 'data.json');
     fs.writeFileSync(dataFile, JSON.stringify(data));
     const out = path.join(tmp.dir, 'sft');
     const responses = path.join(tmp.dir, 'responses.json');
     const res = JSON.parse(
-      await run('finetune', 'instruct', '--data', dataFile, '--model', TINY_MODEL, '--out', out, '--batch-size', '4', '--max-steps', '3',
-        '--eval-freq', '2', '--eval-iter', '1', '--max-new-tokens', '3', '--lora-rank', '2', '--responses-file', responses, '--json'),
+      await run(
+        'finetune',
+        'instruct',
+        '--data',
+        dataFile,
+        '--model',
+        TINY_MODEL,
+        '--out',
+        out,
+        '--batch-size',
+        '4',
+        '--max-steps',
+        '3',
+        '--eval-freq',
+        '2',
+        '--eval-iter',
+        '1',
+        '--max-new-tokens',
+        '3',
+        '--lora-rank',
+        '2',
+        '--responses-file',
+        responses,
+        '--json',
+      ),
     );
     expect(res.steps).toBe(3);
     expect(res.trainLosses.length).toBe(2); // steps 0 and 2
@@ -108,7 +168,9 @@ describe('llmfs finetune instruct / respond / evaluate instruct', () => {
     expect(saved.length).toBe(2); // 20 entries: test = entries 17 and 18
     expect(saved[1].instruction).toBe('Name a colour.');
     expect(typeof saved[0].model_response).toBe('string');
-    const r = JSON.parse(await run('respond', '--model', out, 'Name a colour.', '--max-new-tokens', '3', '--json'));
+    const r = JSON.parse(
+      await run('respond', '--model', out, 'Name a colour.', '--max-new-tokens', '3', '--json'),
+    );
     expect(r.instruction).toBe('Name a colour.');
     expect(typeof r.response).toBe('string');
     const score = await run('evaluate', 'instruct', '--file', responses, '--judge-url', judge);
@@ -117,14 +179,21 @@ describe('llmfs finetune instruct / respond / evaluate instruct', () => {
 
   it('says clearly when no judge server runs', async () => {
     const file = path.join(tmp.dir, 'one.json');
-    fs.writeFileSync(file, JSON.stringify([{ instruction: 'a', input: '', output: 'b', model_response: 'c' }]));
+    fs.writeFileSync(
+      file,
+      JSON.stringify([{ instruction: 'a', input: '', output: 'b', model_response: 'c' }]),
+    );
     const tmpServer = http.createServer();
     await new Promise<void>((r) => tmpServer.listen(0, '127.0.0.1', r));
     const port = (tmpServer.address() as AddressInfo).port;
     await new Promise((r) => tmpServer.close(r));
-    await expect(run('evaluate', 'instruct', '--file', file, '--judge-url', `http://127.0.0.1:${port}`)).rejects.toThrowError(
+    await expect(
+      run('evaluate', 'instruct', '--file', file, '--judge-url', `http://127.0.0.1:${port}`),
+    ).rejects.toThrowError(
       /no judge server answered at http:\/\/127\.0\.0\.1:\d+\/api\/chat \(ECONNREFUSED\)/,
     );
-    await expect(run('evaluate', 'instruct', '--file', path.join(tmp.dir, 'missing.json'))).rejects.toThrowError(/cannot read it/);
+    await expect(
+      run('evaluate', 'instruct', '--file', path.join(tmp.dir, 'missing.json')),
+    ).rejects.toThrowError(/cannot read it/);
   });
 });

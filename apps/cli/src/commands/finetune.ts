@@ -6,7 +6,9 @@ import { registerInstruct } from './finetune-instruct.js';
 
 /** Registers every finetuning command on the program. */
 export function register(program: Command): void {
-  const finetune = program.command('finetune').description('finetune GPT-2: spam classification (ch. 6) or instruction following (ch. 7)');
+  const finetune = program
+    .command('finetune')
+    .description('finetune GPT-2: spam classification (ch. 6) or instruction following (ch. 7)');
   registerClassify(program, finetune);
   registerInstruct(program, finetune);
 }

@@ -27,8 +27,13 @@ interface GenerateFlags {
 export function register(program: Command): void {
   const cmd = program
     .command('generate')
-    .description('generate text from a model directory, an OpenAI GPT-2 folder, or a GPT-2 name (gpt2, gpt2-medium, ...)')
-    .requiredOption('--model <dir|name>', 'model directory, OpenAI GPT-2 folder, or gpt2 | gpt2-medium | gpt2-large | gpt2-xl')
+    .description(
+      'generate text from a model directory, an OpenAI GPT-2 folder, or a GPT-2 name (gpt2, gpt2-medium, ...)',
+    )
+    .requiredOption(
+      '--model <dir|name>',
+      'model directory, OpenAI GPT-2 folder, or gpt2 | gpt2-medium | gpt2-large | gpt2-xl',
+    )
     .requiredOption('--prompt <text>', 'the text to continue')
     .option('--max-new-tokens <n>', 'tokens to generate', '25')
     .option('--temperature <t>', 'sampling temperature; 0 = greedy', '0')
@@ -47,7 +52,8 @@ async function runGenerate(o: GenerateFlags): Promise<void> {
   const temperature = parseNumber('--temperature', o.temperature, { min: 0 })!;
   const topK = parseNumber('--top-k', o.topK, { integer: true, min: 1 });
   const topP = parseNumber('--top-p', o.topP, { min: 0 });
-  if (topP !== undefined && (topP <= 0 || topP > 1)) throw new UserError(`--top-p: expected a number in (0, 1], got '${o.topP}'`);
+  if (topP !== undefined && (topP <= 0 || topP > 1))
+    throw new UserError(`--top-p: expected a number in (0, 1], got '${o.topP}'`);
   const seed = parseNumber('--seed', o.seed, { integer: true, min: 0 });
   const eosId = parseNumber('--eos-id', o.eosId, { integer: true, min: 0 });
   await initBackend(o.backend, { log: (line) => process.stderr.write(line + '\n') });
@@ -57,11 +63,21 @@ async function runGenerate(o: GenerateFlags): Promise<void> {
     const promptIds = enc.encode(o.prompt, { allowedSpecial: ['<|endoftext|>'] });
     if (promptIds.length === 0) throw new UserError('--prompt: empty prompt');
     const tooBig = promptIds.find((id) => id >= cfg.vocabSize);
-    if (tooBig !== undefined) throw new UserError(`--prompt: token id ${tooBig} is outside the model's vocabulary of ${cfg.vocabSize}`);
+    if (tooBig !== undefined)
+      throw new UserError(
+        `--prompt: token id ${tooBig} is outside the model's vocabulary of ${cfg.vocabSize}`,
+      );
     const decoder = enc.createDecoder();
     if (!o.json) process.stdout.write(o.prompt);
     const out = await generate(model, {
-      idx: [promptIds], maxNewTokens, contextSize: cfg.contextLength, temperature, topK, topP, seed, eosId,
+      idx: [promptIds],
+      maxNewTokens,
+      contextSize: cfg.contextLength,
+      temperature,
+      topK,
+      topP,
+      seed,
+      eosId,
       onToken: o.json ? undefined : (id) => process.stdout.write(decoder.push(id)),
     });
     const newIds = out[0].slice(promptIds.length);

@@ -10,5 +10,6 @@ import { register as finetune } from './finetune.js';
 import { register as bench } from './bench.js';
 
 export function registerCommands(program: Command): void {
-  for (const register of [tokenize, generate, loss, info, pretrain, weights, finetune, bench]) register(program);
+  for (const register of [tokenize, generate, loss, info, pretrain, weights, finetune, bench])
+    register(program);
 }

@@ -23,11 +23,26 @@ export function register(program: Command): void {
       const parameters = countParameters(cfg);
       const parametersTiedHead = countParameters(cfg, { tiedHead: true });
       const memoryBytes = modelMemoryBytes(cfg);
-      const info = { dir, format: src.format, config: cfg, tiedInFile: src.tied, parameters, parametersTiedHead, memoryBytes, memoryMB: +(memoryBytes / 1024 ** 2).toFixed(2) };
+      const info = {
+        dir,
+        format: src.format,
+        config: cfg,
+        tiedInFile: src.tied,
+        parameters,
+        parametersTiedHead,
+        memoryBytes,
+        memoryMB: +(memoryBytes / 1024 ** 2).toFixed(2),
+      };
       if (o.json) return printJson(info);
-      console.log(`model:       ${dir} (${src.format === 'hf' ? 'Hugging Face directory' : 'OpenAI release folder'})`);
-      console.log(`config:      vocab ${cfg.vocabSize}, context ${cfg.contextLength}, emb ${cfg.embDim}, heads ${cfg.nHeads}, layers ${cfg.nLayers}, drop ${cfg.dropRate}, qkv bias ${cfg.qkvBias}`);
-      console.log(`parameters:  ${parameters.toLocaleString('en-US')} (${parametersTiedHead.toLocaleString('en-US')} with the head tied to the token embedding)`);
+      console.log(
+        `model:       ${dir} (${src.format === 'hf' ? 'Hugging Face directory' : 'OpenAI release folder'})`,
+      );
+      console.log(
+        `config:      vocab ${cfg.vocabSize}, context ${cfg.contextLength}, emb ${cfg.embDim}, heads ${cfg.nHeads}, layers ${cfg.nLayers}, drop ${cfg.dropRate}, qkv bias ${cfg.qkvBias}`,
+      );
+      console.log(
+        `parameters:  ${parameters.toLocaleString('en-US')} (${parametersTiedHead.toLocaleString('en-US')} with the head tied to the token embedding)`,
+      );
       console.log(`memory:      ${info.memoryMB} MB in float32 (separate head, as llmfs holds it)`);
     });
 }

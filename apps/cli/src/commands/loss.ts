@@ -44,7 +44,9 @@ async function runLoss(o: LossFlags): Promise<void> {
     text = fs.readFileSync(o.data, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(`--data ${o.data}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : (err as Error).message}`);
+    throw new UserError(
+      `--data ${o.data}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : (err as Error).message}`,
+    );
   }
   const batchSize = parseNumber('--batch-size', o.batchSize, { integer: true, min: 1 })!;
   const maxBatches = parseNumber('--max-batches', o.maxBatches, { integer: true, min: 1 });
@@ -55,13 +57,26 @@ async function runLoss(o: LossFlags): Promise<void> {
   try {
     contextLength ??= cfg.contextLength;
     stride ??= contextLength;
-    if (contextLength > cfg.contextLength) throw new UserError(`--context-length ${contextLength} exceeds the model's context length ${cfg.contextLength}`);
-    const loader = createDataLoaderV1(text, { batchSize, maxLength: contextLength, stride, shuffle: false, dropLast: false });
-    if (loader.length === 0) throw new UserError(`--data ${o.data}: too short for one window of ${contextLength + 1} tokens`);
+    if (contextLength > cfg.contextLength)
+      throw new UserError(
+        `--context-length ${contextLength} exceeds the model's context length ${cfg.contextLength}`,
+      );
+    const loader = createDataLoaderV1(text, {
+      batchSize,
+      maxLength: contextLength,
+      stride,
+      shuffle: false,
+      dropLast: false,
+    });
+    if (loader.length === 0)
+      throw new UserError(`--data ${o.data}: too short for one window of ${contextLength + 1} tokens`);
     const loss = await calcLossLoader(loader, model, maxBatches);
     const batches = Math.min(maxBatches ?? loader.length, loader.length);
     if (o.json) printJson({ loss, batches });
-    else console.log(`loss ${loss.toFixed(6)} over ${batches} batch${batches === 1 ? '' : 'es'} (perplexity ${Math.exp(loss).toFixed(2)})`);
+    else
+      console.log(
+        `loss ${loss.toFixed(6)} over ${batches} batch${batches === 1 ? '' : 'es'} (perplexity ${Math.exp(loss).toFixed(2)})`,
+      );
   } finally {
     model.dispose();
   }

@@ -1,7 +1,12 @@
 // The trainer's CheckpointIO built from @llmfs/gpt2-weights: model directories and safetensors files.
 import * as tf from '@tensorflow/tfjs';
 import type { GPTModel } from '@llmfs/gpt-model';
-import { openSafetensorsFile, saveModelDirectory, writeSafetensors, type TensorToWrite } from '@llmfs/gpt2-weights';
+import {
+  openSafetensorsFile,
+  saveModelDirectory,
+  writeSafetensors,
+  type TensorToWrite,
+} from '@llmfs/gpt2-weights';
 import type { CheckpointIO } from '@llmfs/trainer';
 
 /** Checkpoint writes and reads for `llmfs pretrain` (HF GPT-2 model directories + safetensors state). */
@@ -11,7 +16,8 @@ export const gpt2CheckpointIO: CheckpointIO = {
   },
   async saveTensors(file, tensors) {
     const out = new Map<string, TensorToWrite>();
-    for (const [name, t] of tensors) out.set(name, { shape: t.shape, data: async () => (await t.data()) as Float32Array });
+    for (const [name, t] of tensors)
+      out.set(name, { shape: t.shape, data: async () => (await t.data()) as Float32Array });
     await writeSafetensors(file, out, { format: 'pt', llmfs: 'adamw-state' });
   },
   async loadTensors(file) {

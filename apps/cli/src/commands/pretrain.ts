@@ -9,7 +9,15 @@ import { createDataLoaderV1, splitTextByRatio, type DataLoader } from '@llmfs/da
 import { GPTModel, GPT_CONFIG_124M, getConfig, type GPTConfig } from '@llmfs/gpt-model';
 import { configFromHf, loadModelDirectory, saveModelDirectory } from '@llmfs/gpt2-weights';
 import { Rng, initBackend } from '@llmfs/nn';
-import { AdamW, Trainer, TRAINER_STATE_FILE, collectRngs, findResumeCheckpoint, type TrainerState, type TrainResult } from '@llmfs/trainer';
+import {
+  AdamW,
+  Trainer,
+  TRAINER_STATE_FILE,
+  collectRngs,
+  findResumeCheckpoint,
+  type TrainerState,
+  type TrainResult,
+} from '@llmfs/trainer';
 import { UserError, parseNumber, withBackend } from '../common.js';
 import { plotLosses } from '../plot-losses.js';
 import { gpt2CheckpointIO } from './pretrain-io.js';
@@ -93,7 +101,9 @@ function readConfigArg(arg: string): GPTConfig {
   }
   if ('n_embd' in json) return configFromHf(json, arg);
   const keys = ['vocabSize', 'contextLength', 'embDim', 'nHeads', 'nLayers', 'dropRate', 'qkvBias'] as const;
-  for (const k of keys) if (!(k in json)) throw new UserError(`--config ${arg}: missing key '${k}' (or give a Hugging Face config.json)`);
+  for (const k of keys)
+    if (!(k in json))
+      throw new UserError(`--config ${arg}: missing key '${k}' (or give a Hugging Face config.json)`);
   return Object.fromEntries(keys.map((k) => [k, json[k]])) as unknown as GPTConfig;
 }
 
@@ -107,7 +117,8 @@ async function buildModel(o: PretrainOptions): Promise<{ model: GPTModel; contex
     // dropout masks follow --seed, as a fresh model's would
     for (const r of collectRngs(model)) r.setState(new Rng(o.seed).getState());
     const t = o.contextLength ?? Math.min(256, cfg.contextLength);
-    if (t > cfg.contextLength) throw new UserError(`--context-length ${t}: the model's context length is ${cfg.contextLength}`);
+    if (t > cfg.contextLength)
+      throw new UserError(`--context-length ${t}: the model's context length is ${cfg.contextLength}`);
     return { model, contextLength: t };
   }
   const cfg = { ...(o.modelConfig ?? (o.config ? readConfigArg(o.config) : GPT_CONFIG_124M)) };
@@ -123,7 +134,12 @@ function makeLoaders(o: PretrainOptions, contextLength: number): { train: DataLo
   const stride = o.stride ?? contextLength;
   const [trainText, valText] = o.valRatio > 0 ? splitTextByRatio(text, 1 - o.valRatio) : [text, ''];
   const common = { batchSize: o.batchSize, maxLength: contextLength, stride };
-  const train = createDataLoaderV1(trainText, { ...common, shuffle: o.shuffle, dropLast: true, seed: o.seed });
+  const train = createDataLoaderV1(trainText, {
+    ...common,
+    shuffle: o.shuffle,
+    dropLast: true,
+    seed: o.seed,
+  });
   let val: DataLoader | undefined;
   if (valText.length) {
     try {
@@ -136,7 +152,10 @@ function makeLoaders(o: PretrainOptions, contextLength: number): { train: DataLo
 }
 
 /** Runs a pretraining job (the body of `llmfs pretrain`, also used by the quickstart). */
-export async function runPretrain(opts: PretrainOptions, hooks: PretrainHooks = {}): Promise<PretrainSummary> {
+export async function runPretrain(
+  opts: PretrainOptions,
+  hooks: PretrainHooks = {},
+): Promise<PretrainSummary> {
   const write = hooks.log ?? ((line: string) => process.stdout.write(line + '\n'));
   const o = opts;
   const resumeDir = o.resume ? findResumeCheckpoint(o.resume) : undefined;
@@ -164,7 +183,9 @@ export async function runPretrain(opts: PretrainOptions, hooks: PretrainHooks = 
     maxSteps: o.maxSteps,
     evalFreq: o.evalFreq,
     evalIter: o.evalIter,
-    schedule: scheduled ? { peakLr: o.lr, initialLr: minLr, minLr, warmupSteps: o.warmupSteps ?? 0 } : undefined,
+    schedule: scheduled
+      ? { peakLr: o.lr, initialLr: minLr, minLr, warmupSteps: o.warmupSteps ?? 0 }
+      : undefined,
     gradClip: o.gradClip !== undefined ? { maxNorm: o.gradClip, fromStep: o.warmupSteps ?? 0 } : undefined,
     microBatches: o.microBatches,
     startContext: o.startContext,
@@ -187,13 +208,34 @@ export async function runPretrain(opts: PretrainOptions, hooks: PretrainHooks = 
     logFd = fs.openSync(o.jsonLog, resumeDir ? 'a' : 'w');
     const fd = logFd;
     trainer.on('step', (e) =>
-      fs.writeSync(fd, JSON.stringify({ step: e.step, epoch: e.epoch, tokensSeen: e.tokensSeen, loss: e.loss, lr: e.lr, stepMs: e.stepMs }) + '\n'),
+      fs.writeSync(
+        fd,
+        JSON.stringify({
+          step: e.step,
+          epoch: e.epoch,
+          tokensSeen: e.tokensSeen,
+          loss: e.loss,
+          lr: e.lr,
+          stepMs: e.stepMs,
+        }) + '\n',
+      ),
     );
     trainer.on('eval', (e) =>
-      fs.writeSync(fd, JSON.stringify({ step: e.step, trainLoss: e.trainLoss, valLoss: Number.isFinite(e.valLoss) ? e.valLoss : null }) + '\n'),
+      fs.writeSync(
+        fd,
+        JSON.stringify({
+          step: e.step,
+          trainLoss: e.trainLoss,
+          valLoss: Number.isFinite(e.valLoss) ? e.valLoss : null,
+        }) + '\n',
+      ),
     );
   }
-  hooks.onTrainer?.(trainer, { cfg: model.cfg, totalSteps: trainer.totalSteps(), trainBatches: train.length });
+  hooks.onTrainer?.(trainer, {
+    cfg: model.cfg,
+    totalSteps: trainer.totalSteps(),
+    trainBatches: train.length,
+  });
   const close = hooks.quiet
     ? () => undefined
     : attachProgress(trainer, { tty: !!process.stdout.isTTY, total: trainer.totalSteps(), write });
@@ -202,7 +244,9 @@ export async function runPretrain(opts: PretrainOptions, hooks: PretrainHooks = 
   const onSigint = () => {
     interrupts++;
     if (interrupts > 1) process.exit(130);
-    process.stderr.write('\nllmfs: stopping after this step and saving a checkpoint (Ctrl-C again to quit now)\n');
+    process.stderr.write(
+      '\nllmfs: stopping after this step and saving a checkpoint (Ctrl-C again to quit now)\n',
+    );
     trainer.requestStop();
   };
   process.on('SIGINT', onSigint);
@@ -225,20 +269,52 @@ export async function runPretrain(opts: PretrainOptions, hooks: PretrainHooks = 
 
 /** Option names whose values are kept from the checkpoint on --resume unless given again. */
 const FLAG_KEYS: Array<keyof PretrainOptions> = [
-  'data', 'model', 'config', 'contextLength', 'batchSize', 'stride', 'epochs', 'maxSteps', 'lr', 'weightDecay', 'warmupSteps',
-  'minLr', 'gradClip', 'microBatches', 'dropRate', 'shuffle', 'seed', 'evalFreq', 'evalIter', 'valRatio', 'out', 'backend', 'jsonLog',
-  'saveEvery', 'keepCheckpoints', 'startContext', 'sampleTokens',
+  'data',
+  'model',
+  'config',
+  'contextLength',
+  'batchSize',
+  'stride',
+  'epochs',
+  'maxSteps',
+  'lr',
+  'weightDecay',
+  'warmupSteps',
+  'minLr',
+  'gradClip',
+  'microBatches',
+  'dropRate',
+  'shuffle',
+  'seed',
+  'evalFreq',
+  'evalIter',
+  'valRatio',
+  'out',
+  'backend',
+  'jsonLog',
+  'saveEvery',
+  'keepCheckpoints',
+  'startContext',
+  'sampleTokens',
 ];
 
 /** Registers `llmfs pretrain`. */
 export function register(program: Command): void {
   const cmd = program
     .command('pretrain')
-    .description('pretrain a GPT on a text file (book ch. 5); writes a model directory, checkpoints and loss.svg/png')
+    .description(
+      'pretrain a GPT on a text file (book ch. 5); writes a model directory, checkpoints and loss.svg/png',
+    )
     .option('--data <file>', 'training text (split by characters into train/val)')
     .option('--model <dir>', 'start from this model directory (Hugging Face GPT-2 or OpenAI folder)')
-    .option('--config <name|file>', 'model config for a fresh model: gpt2, gpt2-medium, ... or a JSON file (default: the book GPT_CONFIG_124M, qkv bias off, at context 256)')
-    .option('--context-length <n>', 'tokens per training window (default 256, or the model context if smaller)')
+    .option(
+      '--config <name|file>',
+      'model config for a fresh model: gpt2, gpt2-medium, ... or a JSON file (default: the book GPT_CONFIG_124M, qkv bias off, at context 256)',
+    )
+    .option(
+      '--context-length <n>',
+      'tokens per training window (default 256, or the model context if smaller)',
+    )
     .option('--batch-size <n>', 'windows per batch', '2')
     .option('--stride <n>', 'step between windows (default: the context length)')
     .option('--epochs <n>', 'passes over the training text', '10')
@@ -248,23 +324,35 @@ export function register(program: Command): void {
     .option('--warmup-steps <n>', 'linear warmup steps, then cosine decay to --min-lr (appendix D)')
     .option('--min-lr <x>', 'initial and final learning rate of the schedule (default lr/100)')
     .option('--grad-clip <x>', 'clip the global gradient norm to this (from the end of warmup)')
-    .option('--micro-batches <k>', 'split each batch into k passes with accumulated gradients (less memory; GPT-2 124M at batch 2, context 256 needs 2 on wasm)')
-    .option('--drop-rate <x>', 'dropout rate (default: the config\'s)')
+    .option(
+      '--micro-batches <k>',
+      'split each batch into k passes with accumulated gradients (less memory; GPT-2 124M at batch 2, context 256 needs 2 on wasm)',
+    )
+    .option('--drop-rate <x>', "dropout rate (default: the config's)")
     .option('--no-shuffle', 'keep the training windows in order')
     .option('--seed <n>', 'seed for init, data order and dropout', '123')
     .option('--eval-freq <n>', 'evaluate every n steps', '5')
     .option('--eval-iter <n>', 'batches per evaluation', '5')
     .option('--val-ratio <x>', 'share of the text held out for validation', '0.1')
     .option('--out <dir>', 'output directory', PRETRAIN_DEFAULTS.out)
-    .option('--resume <dir>', 'continue from the newest complete checkpoint in dir (a run directory or a checkpoint)')
+    .option(
+      '--resume <dir>',
+      'continue from the newest complete checkpoint in dir (a run directory or a checkpoint)',
+    )
     .option('--json-log <file>', 'one JSON line per optimizer step and per evaluation')
     .option('--save-every <n>', 'also save a checkpoint every n steps (default: each epoch and at the end)')
     .option('--keep-checkpoints <n>', 'how many checkpoints to keep', '2')
-    .option('--start-context <text>', 'prompt of the greedy sample after each epoch', PRETRAIN_DEFAULTS.startContext);
+    .option(
+      '--start-context <text>',
+      'prompt of the greedy sample after each epoch',
+      PRETRAIN_DEFAULTS.startContext,
+    );
   withBackend(cmd);
   cmd.action(async (raw: Record<string, string | boolean | undefined>) => {
-    const int = (flag: string, v: unknown, min = 0) => parseNumber(flag, v as string | undefined, { integer: true, min });
-    const num = (flag: string, v: unknown, min?: number) => parseNumber(flag, v as string | undefined, { min });
+    const int = (flag: string, v: unknown, min = 0) =>
+      parseNumber(flag, v as string | undefined, { integer: true, min });
+    const num = (flag: string, v: unknown, min?: number) =>
+      parseNumber(flag, v as string | undefined, { min });
     let o: PretrainOptions = {
       data: raw.data as string,
       model: raw.model as string | undefined,
@@ -295,14 +383,16 @@ export function register(program: Command): void {
       startContext: raw.startContext as string,
       sampleTokens: PRETRAIN_DEFAULTS.sampleTokens,
     };
-    if (o.dropRate !== undefined && o.dropRate >= 1) throw new UserError(`--drop-rate: expected a number in [0, 1), got ${o.dropRate}`);
+    if (o.dropRate !== undefined && o.dropRate >= 1)
+      throw new UserError(`--drop-rate: expected a number in [0, 1), got ${o.dropRate}`);
     if (o.microBatches !== undefined && o.batchSize % o.microBatches !== 0)
       throw new UserError(`--micro-batches: ${o.microBatches} does not divide --batch-size ${o.batchSize}`);
     if (o.valRatio >= 1) throw new UserError(`--val-ratio: expected a number in [0, 1), got ${o.valRatio}`);
     if (o.resume) {
       // the checkpoint's settings, overridden only by flags given on this command line
       const ck = findResumeCheckpoint(o.resume);
-      const saved = (JSON.parse(fs.readFileSync(path.join(ck, TRAINER_STATE_FILE), 'utf8')) as TrainerState).runConfig as Partial<PretrainOptions>;
+      const saved = (JSON.parse(fs.readFileSync(path.join(ck, TRAINER_STATE_FILE), 'utf8')) as TrainerState)
+        .runConfig as Partial<PretrainOptions>;
       const merged: Record<string, unknown> = { ...o };
       for (const k of FLAG_KEYS) {
         const source = cmd.getOptionValueSource(k === 'shuffle' ? 'shuffle' : k);
@@ -314,7 +404,9 @@ export function register(program: Command): void {
     }
     const r = await runPretrain(o);
     if (r.interrupted) {
-      process.stdout.write(`interrupted after step ${r.steps}; resume with: llmfs pretrain --resume ${o.out}\n`);
+      process.stdout.write(
+        `interrupted after step ${r.steps}; resume with: llmfs pretrain --resume ${o.out}\n`,
+      );
       process.exitCode = 130;
       return;
     }

@@ -51,22 +51,41 @@ describe('llmfs tokenize', () => {
     expect(await run('tokenize', 'a <|endoftext|> b', '--allow-special')).toBe('64 220 50256 275\n');
   });
 
-  it('--encoding simple builds the book\'s V2 vocabulary from the text (1132 on the-verdict)', async () => {
-    const res = JSON.parse(await run('tokenize', '--file', fixturePath('data', 'the-verdict.txt'), '--encoding', 'simple', '--json'));
+  it("--encoding simple builds the book's V2 vocabulary from the text (1132 on the-verdict)", async () => {
+    const res = JSON.parse(
+      await run(
+        'tokenize',
+        '--file',
+        fixturePath('data', 'the-verdict.txt'),
+        '--encoding',
+        'simple',
+        '--json',
+      ),
+    );
     expect(res.vocabSize).toBe(1132);
     expect(res.count).toBe(4690);
   });
 
   it('bad input is a UserError naming the flag or value', async () => {
-    await expect(run('tokenize', 'x', '--encoding', 'cl100k')).rejects.toThrow(/--encoding: expected gpt2 or simple, got 'cl100k'/);
-    await expect(run('tokenize', '--file', '/nonexistent/file.txt')).rejects.toThrow(/--file \/nonexistent\/file.txt: no such file/);
-    await expect(run('tokenize', 'x', '--file', fixturePath('data', 'the-verdict.txt'))).rejects.toThrow(/not both/);
+    await expect(run('tokenize', 'x', '--encoding', 'cl100k')).rejects.toThrow(
+      /--encoding: expected gpt2 or simple, got 'cl100k'/,
+    );
+    await expect(run('tokenize', '--file', '/nonexistent/file.txt')).rejects.toThrow(
+      /--file \/nonexistent\/file.txt: no such file/,
+    );
+    await expect(run('tokenize', 'x', '--file', fixturePath('data', 'the-verdict.txt'))).rejects.toThrow(
+      /not both/,
+    );
   });
 });
 
 describe('llmfs detokenize', () => {
   it('ids in any of three spellings decode to the text', async () => {
-    expect(JSON.parse(await run('detokenize', '15496', '995', '--json'))).toEqual({ encoding: 'gpt2', count: 2, text: 'Hello world' });
+    expect(JSON.parse(await run('detokenize', '15496', '995', '--json'))).toEqual({
+      encoding: 'gpt2',
+      count: 2,
+      text: 'Hello world',
+    });
     expect(JSON.parse(await run('detokenize', '[15496,', '995]', '--json')).text).toBe('Hello world');
     expect(JSON.parse(await run('detokenize', '15496,995', '--json')).text).toBe('Hello world');
     expect(await run('detokenize', '40', '367', '2885', '1464')).toBe('I HAD always');
@@ -86,7 +105,9 @@ describe('llmfs detokenize', () => {
 
   it('--encoding simple decodes with the vocabulary of --vocab-from', async () => {
     const file = fixturePath('data', 'the-verdict.txt');
-    const out = JSON.parse(await run('detokenize', '--encoding', 'simple', '--vocab-from', file, '--json', '1131', '5', '355'));
+    const out = JSON.parse(
+      await run('detokenize', '--encoding', 'simple', '--vocab-from', file, '--json', '1131', '5', '355'),
+    );
     expect(out.text).toBe('<|unk|>, do');
     await expect(run('detokenize', '--encoding', 'simple', '5')).rejects.toThrow(/--vocab-from/);
   });
@@ -106,7 +127,9 @@ describe('the llmfs binary (needs the build: the Nx test target depends on it)',
   it('user errors exit 1 with one line on stderr', () => {
     const r = llmfs('tokenize', 'a <|endoftext|> b');
     expect(r.status).toBe(1);
-    expect(r.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^llmfs: .*'<\|endoftext\|>'.*--allow-special/)]);
+    expect(r.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(/^llmfs: .*'<\|endoftext\|>'.*--allow-special/),
+    ]);
     const d = llmfs('detokenize', '15496', '995');
     expect(d.status).toBe(0);
     expect(d.stdout).toBe('Hello world');

@@ -2,18 +2,15 @@
 // SimpleTokenizerV2 with a vocabulary built from the input text itself.
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import {
-  DisallowedSpecialTokenError,
-  SimpleTokenizerV2,
-  getEncoding,
-} from '@llmfs/bpe-tokenizer';
+import { DisallowedSpecialTokenError, SimpleTokenizerV2, getEncoding } from '@llmfs/bpe-tokenizer';
 import { UserError, printJson } from '../common.js';
 
 const ENCODINGS = ['gpt2', 'simple'] as const;
 type EncodingFlag = (typeof ENCODINGS)[number];
 
 function checkEncoding(name: string): EncodingFlag {
-  if (!(ENCODINGS as readonly string[]).includes(name)) throw new UserError(`--encoding: expected gpt2 or simple, got '${name}'`);
+  if (!(ENCODINGS as readonly string[]).includes(name))
+    throw new UserError(`--encoding: expected gpt2 or simple, got '${name}'`);
   return name as EncodingFlag;
 }
 
@@ -22,7 +19,9 @@ function readFileText(file: string, flag: string): string {
     return fs.readFileSync(file, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(`${flag} ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : (err as Error).message}`);
+    throw new UserError(
+      `${flag} ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : (err as Error).message}`,
+    );
   }
 }
 
@@ -31,7 +30,8 @@ function inputText(text: string | undefined, file: string | undefined): string {
   if (text !== undefined && file !== undefined) throw new UserError('give either TEXT or --file, not both');
   if (file !== undefined) return readFileText(file, '--file');
   if (text !== undefined) return text;
-  if (process.stdin.isTTY) throw new UserError('nothing to tokenize: give TEXT, --file F, or pipe text on stdin');
+  if (process.stdin.isTTY)
+    throw new UserError('nothing to tokenize: give TEXT, --file F, or pipe text on stdin');
   return fs.readFileSync(0, 'utf8');
 }
 
@@ -39,10 +39,14 @@ function inputText(text: string | undefined, file: string | undefined): string {
 export function parseIds(args: string[]): number[] {
   let raw = args.join(' ');
   if (args.length === 0) {
-    if (process.stdin.isTTY) throw new UserError('nothing to detokenize: give token ids, e.g. `llmfs detokenize 15496 995`');
+    if (process.stdin.isTTY)
+      throw new UserError('nothing to detokenize: give token ids, e.g. `llmfs detokenize 15496 995`');
     raw = fs.readFileSync(0, 'utf8');
   }
-  const parts = raw.replace(/[[\],]/g, ' ').split(/\s+/).filter(Boolean);
+  const parts = raw
+    .replace(/[[\],]/g, ' ')
+    .split(/\s+/)
+    .filter(Boolean);
   if (parts.length === 0) throw new UserError('no token ids given');
   return parts.map((p) => {
     if (!/^\d+$/.test(p)) throw new UserError(`IDS: '${p}' is not a token id (a non-negative integer)`);
@@ -69,7 +73,9 @@ export function tokenizeCommand(text: string | undefined, opts: TokenizeOptions)
       ids = enc.encode(input, { allowedSpecial: opts.allowSpecial ? 'all' : [] });
     } catch (err) {
       if (err instanceof DisallowedSpecialTokenError) {
-        throw new UserError(`the text contains the special token '${err.token}' at index ${err.index}; add --allow-special to encode it as token ${enc.specialTokens.get(err.token)}`);
+        throw new UserError(
+          `the text contains the special token '${err.token}' at index ${err.index}; add --allow-special to encode it as token ${enc.specialTokens.get(err.token)}`,
+        );
       }
       throw err;
     }
@@ -108,7 +114,10 @@ export function detokenizeCommand(args: string[], opts: DetokenizeOptions): stri
     if (opts.vocabFrom !== undefined) throw new UserError('--vocab-from is for --encoding simple only');
     text = getEncoding('gpt2').decode(ids);
   } else {
-    if (opts.vocabFrom === undefined) throw new UserError('--encoding simple needs --vocab-from FILE (the text its vocabulary was built from)');
+    if (opts.vocabFrom === undefined)
+      throw new UserError(
+        '--encoding simple needs --vocab-from FILE (the text its vocabulary was built from)',
+      );
     text = SimpleTokenizerV2.fromText(readFileText(opts.vocabFrom, '--vocab-from')).decode(ids);
   }
   if (opts.json) printJson({ encoding, count: ids.length, text });
@@ -120,13 +129,25 @@ export function detokenizeCommand(args: string[], opts: DetokenizeOptions): stri
 export function register(program: Command): void {
   program
     .command('tokenize')
-    .description('turn text into token ids (GPT-2 BPE, byte-exact with tiktoken; or the book\'s simple tokenizer)')
+    .description(
+      "turn text into token ids (GPT-2 BPE, byte-exact with tiktoken; or the book's simple tokenizer)",
+    )
     .argument('[TEXT]', 'the text (or use --file, or pipe it on stdin)')
     .option('-f, --file <path>', 'read the text from a file (UTF-8)')
-    .option('-e, --encoding <name>', 'gpt2 | simple (SimpleTokenizerV2, vocabulary built from the input text)', 'gpt2')
-    .option('--allow-special', 'encode special tokens such as <|endoftext|> as their single id (the book\'s allowed_special)')
+    .option(
+      '-e, --encoding <name>',
+      'gpt2 | simple (SimpleTokenizerV2, vocabulary built from the input text)',
+      'gpt2',
+    )
+    .option(
+      '--allow-special',
+      "encode special tokens such as <|endoftext|> as their single id (the book's allowed_special)",
+    )
     .option('--json', 'print one JSON object: {"encoding","count","characters","bytes","vocabSize","ids"}')
-    .addHelpText('after', '\nExamples:\n  llmfs tokenize "Hello world"\n  llmfs tokenize --file the-verdict.txt --json')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  llmfs tokenize "Hello world"\n  llmfs tokenize --file the-verdict.txt --json',
+    )
     .action((text: string | undefined, opts: TokenizeOptions) => {
       tokenizeCommand(text, opts);
     });

@@ -8,7 +8,8 @@ import { progressOptions, resolveModelFlag } from '../model-loading.js';
 
 function checkFormat(format: string | undefined): 'hf' | 'openai' | undefined {
   if (format === undefined) return undefined;
-  if (format !== 'hf' && format !== 'openai') throw new UserError(`--format: expected hf or openai, got '${format}'`);
+  if (format !== 'hf' && format !== 'openai')
+    throw new UserError(`--format: expected hf or openai, got '${format}'`);
   return format;
 }
 
@@ -22,14 +23,17 @@ export function register(program: Command): void {
     .option('--cache-dir <dir>', 'cache root (default: LLMFS_CACHE or the user cache dir)')
     .option('--offline', 'never touch the network: succeed only if already cached')
     .option('--json', 'print {"name", "format", "dir"}')
-    .action(async (name: string, o: { format?: string; cacheDir?: string; offline?: boolean; json?: boolean }) => {
-      const rel = findRelease(name);
-      if (!rel) throw new UserError(`unknown model '${name}' (known: ${Object.keys(GPT2_RELEASES).join(', ')})`);
-      const format = checkFormat(o.format) ?? 'hf';
-      const dir = await downloadModel(rel.name, progressOptions({ ...o, format }));
-      if (o.json) printJson({ name: rel.name, format, dir });
-      else console.log(dir);
-    });
+    .action(
+      async (name: string, o: { format?: string; cacheDir?: string; offline?: boolean; json?: boolean }) => {
+        const rel = findRelease(name);
+        if (!rel)
+          throw new UserError(`unknown model '${name}' (known: ${Object.keys(GPT2_RELEASES).join(', ')})`);
+        const format = checkFormat(o.format) ?? 'hf';
+        const dir = await downloadModel(rel.name, progressOptions({ ...o, format }));
+        if (o.json) printJson({ name: rel.name, format, dir });
+        else console.log(dir);
+      },
+    );
 
   program
     .command('convert')
@@ -41,12 +45,20 @@ export function register(program: Command): void {
     .option('--cache-dir <dir>', 'model cache for names')
     .option('--offline', 'never download; use the cache only')
     .option('--json', 'print {"src", "dst", "format"}')
-    .action(async (src: string, dst: string, o: { format?: string; dtype?: string; cacheDir?: string; offline?: boolean; json?: boolean }) => {
-      const dtype = (o.dtype ?? 'F32').toUpperCase();
-      if (dtype !== 'F32' && dtype !== 'F16' && dtype !== 'BF16') throw new UserError(`--dtype: expected F32, F16 or BF16, got '${o.dtype}'`);
-      const srcDir = await resolveModelFlag(src, o);
-      const format = await convertModelDirectory(srcDir, dst, { format: checkFormat(o.format), dtype });
-      if (o.json) printJson({ src: srcDir, dst, format });
-      else console.log(`wrote ${format === 'hf' ? 'a model directory' : 'an OpenAI GPT-2 folder'} to ${dst}`);
-    });
+    .action(
+      async (
+        src: string,
+        dst: string,
+        o: { format?: string; dtype?: string; cacheDir?: string; offline?: boolean; json?: boolean },
+      ) => {
+        const dtype = (o.dtype ?? 'F32').toUpperCase();
+        if (dtype !== 'F32' && dtype !== 'F16' && dtype !== 'BF16')
+          throw new UserError(`--dtype: expected F32, F16 or BF16, got '${o.dtype}'`);
+        const srcDir = await resolveModelFlag(src, o);
+        const format = await convertModelDirectory(srcDir, dst, { format: checkFormat(o.format), dtype });
+        if (o.json) printJson({ src: srcDir, dst, format });
+        else
+          console.log(`wrote ${format === 'hf' ? 'a model directory' : 'an OpenAI GPT-2 folder'} to ${dst}`);
+      },
+    );
 }

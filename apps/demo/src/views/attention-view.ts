@@ -16,7 +16,12 @@ interface Maps {
 
 /** Builds the attention view. */
 export function attentionView(session: Session): HTMLElement {
-  const prompt = el('input', { type: 'text', id: 'att-prompt', size: 60, value: 'Every effort moves you forward, and the rest follows' });
+  const prompt = el('input', {
+    type: 'text',
+    id: 'att-prompt',
+    size: 60,
+    value: 'Every effort moves you forward, and the rest follows',
+  });
   const run = el('button', { type: 'button', id: 'att-run', class: 'primary', text: 'Show attention' });
   const layerSel = el('select', { id: 'att-layer' });
   const headSel = el('select', { id: 'att-head' });
@@ -32,10 +37,16 @@ export function attentionView(session: Session): HTMLElement {
     const head = Number(headSel.value);
     const T = maps.T;
     const data = maps.layers[layer];
-    drawHeatmap(big, data, head * T * T, T, { cell: Math.max(8, Math.min(28, Math.floor(560 / T))), labels: maps.tokens });
+    drawHeatmap(big, data, head * T * T, T, {
+      cell: Math.max(8, Math.min(28, Math.floor(560 / T))),
+      labels: maps.tokens,
+    });
     grid.replaceChildren(
       ...Array.from({ length: maps.nHeads }, (_, h) => {
-        const c = el('canvas', { class: `mini${h === head ? ' selected' : ''}`, title: `layer ${layer} head ${h}` });
+        const c = el('canvas', {
+          class: `mini${h === head ? ' selected' : ''}`,
+          title: `layer ${layer} head ${h}`,
+        });
         drawHeatmap(c, data, h * T * T, T, { cell: Math.max(2, Math.floor(120 / T)) });
         c.addEventListener('click', () => {
           headSel.value = String(h);
@@ -46,13 +57,16 @@ export function attentionView(session: Session): HTMLElement {
     );
     // Each row of a causal softmax sums to 1 over the visible (lower-triangle) keys.
     let maxAbove = 0;
-    for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) maxAbove = Math.max(maxAbove, data[head * T * T + i * T + j]);
+    for (let i = 0; i < T; i++)
+      for (let j = i + 1; j < T; j++) maxAbove = Math.max(maxAbove, data[head * T * T + i * T + j]);
     info.textContent = `${T} tokens · layer ${layer} · head ${head} · largest weight above the diagonal: ${maxAbove.toExponential(1)} (the mask)`;
     info.dataset.maxAbove = String(maxAbove);
   };
   const options = (select: HTMLSelectElement, n: number, name: string): void => {
     const keep = select.value;
-    select.replaceChildren(...Array.from({ length: n }, (_, i) => el('option', { value: i, text: `${name} ${i}` })));
+    select.replaceChildren(
+      ...Array.from({ length: n }, (_, i) => el('option', { value: i, text: `${name} ${i}` })),
+    );
     select.value = keep !== '' && Number(keep) < n ? keep : '0';
   };
   run.addEventListener('click', async () => {
@@ -76,7 +90,10 @@ export function attentionView(session: Session): HTMLElement {
   return el(
     'section',
     { id: 'view-attention', class: 'view' },
-    el('p', { class: 'lede', text: 'Each row is a token asking "which earlier tokens matter to me?"; the row sums to 1 (softmax). The hatched triangle is the causal mask: no token may look ahead (chapter 3.5).' }),
+    el('p', {
+      class: 'lede',
+      text: 'Each row is a token asking "which earlier tokens matter to me?"; the row sums to 1 (softmax). The hatched triangle is the causal mask: no token may look ahead (chapter 3.5).',
+    }),
     modelPanel(session),
     el('div', { class: 'row' }, prompt, run, layerSel, headSel),
     error,

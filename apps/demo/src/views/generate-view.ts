@@ -59,7 +59,8 @@ export function generateView(session: Session): HTMLElement {
         },
         (ev: { piece: string; n: number; tokensPerSecond: number }) => {
           generated.append(ev.piece);
-          if (Number.isFinite(ev.tokensPerSecond)) speed.textContent = `${ev.n} tokens · ${ev.tokensPerSecond.toFixed(1)} tokens/s`;
+          if (Number.isFinite(ev.tokensPerSecond))
+            speed.textContent = `${ev.n} tokens · ${ev.tokensPerSecond.toFixed(1)} tokens/s`;
         },
       );
       speed.textContent = `${r.ids.length} tokens · ${r.tokensPerSecond.toFixed(1)} tokens/s (${Number.isFinite(r.steadyTokensPerSecond) ? r.steadyTokensPerSecond.toFixed(1) : '-'} after the first; first token ${r.firstTokenMs.toFixed(0)} ms) on ${r.backend}${r.cancelled ? ' · stopped' : ''}`;
@@ -80,7 +81,10 @@ export function generateView(session: Session): HTMLElement {
   return el(
     'section',
     { id: 'view-generate', class: 'view' },
-    el('p', { class: 'lede', text: 'Next-token prediction, one token at a time (chapter 4), with the sampling of chapter 5: temperature scales the logits, top-k and top-p cut the tail.' }),
+    el('p', {
+      class: 'lede',
+      text: 'Next-token prediction, one token at a time (chapter 4), with the sampling of chapter 5: temperature scales the logits, top-k and top-p cut the tail.',
+    }),
     modelPanel(session),
     prompt,
     controls,

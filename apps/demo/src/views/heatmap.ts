@@ -18,7 +18,13 @@ export interface HeatmapOptions {
 }
 
 /** Draws the T x T matrix starting at `offset` in `data` onto `canvas`. */
-export function drawHeatmap(canvas: HTMLCanvasElement, data: Float32Array, offset: number, T: number, opts: HeatmapOptions): void {
+export function drawHeatmap(
+  canvas: HTMLCanvasElement,
+  data: Float32Array,
+  offset: number,
+  T: number,
+  opts: HeatmapOptions,
+): void {
   const { cell, labels } = opts;
   const lw = labels ? (opts.labelWidth ?? 90) : 0;
   const dpr = globalThis.devicePixelRatio || 1;

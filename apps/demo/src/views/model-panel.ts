@@ -10,13 +10,27 @@ function describe(m: ModelInfo): string {
 
 /** Builds a model panel bound to the session. */
 export function modelPanel(session: Session): HTMLElement {
-  const status = el('p', { class: 'model-status', 'data-testid': 'model-status', text: 'no model loaded yet' });
+  const status = el('p', {
+    class: 'model-status',
+    'data-testid': 'model-status',
+    text: 'no model loaded yet',
+  });
   const error = el('p', { class: 'error', 'data-testid': 'model-error', hidden: true });
   const progress = el('progress', { max: 1, value: 0, hidden: true });
   const progressText = el('span', { class: 'progress-text' });
-  const files = el('input', { type: 'file', multiple: true, accept: '.json,.safetensors', 'data-testid': 'model-files' });
+  const files = el('input', {
+    type: 'file',
+    multiple: true,
+    accept: '.json,.safetensors',
+    'data-testid': 'model-files',
+  });
   const dir = el('input', { type: 'file', webkitdirectory: true, 'data-testid': 'model-dir' });
-  const hfId = el('input', { type: 'text', placeholder: 'openai-community/gpt2', value: 'openai-community/gpt2', size: 28 });
+  const hfId = el('input', {
+    type: 'text',
+    placeholder: 'openai-community/gpt2',
+    value: 'openai-community/gpt2',
+    size: 28,
+  });
   const hfButton = el('button', { type: 'button', text: 'Fetch from the Hub' });
   const defaultButton = el('button', { type: 'button', text: 'Bundled tiny GPT' });
 
@@ -43,14 +57,20 @@ export function modelPanel(session: Session): HTMLElement {
     progressText.textContent = `${p.what}: ${formatBytes(p.loaded)}${p.total ? ` of ${formatBytes(p.total)}` : ''}${p.cached ? ' (from the cache)' : ''}`;
   });
   const pick = async (input: HTMLInputElement): Promise<void> => {
-    const list = [...(input.files ?? [])].filter((f) => f.name === 'config.json' || f.name.endsWith('.safetensors'));
-    const picked = await Promise.all(list.map(async (f) => ({ name: f.webkitRelativePath || f.name, bytes: await f.arrayBuffer() })));
+    const list = [...(input.files ?? [])].filter(
+      (f) => f.name === 'config.json' || f.name.endsWith('.safetensors'),
+    );
+    const picked = await Promise.all(
+      list.map(async (f) => ({ name: f.webkitRelativePath || f.name, bytes: await f.arrayBuffer() })),
+    );
     input.value = '';
     load({ kind: 'files', files: picked, label: picked.map((f) => f.name).join(' + ') || 'picked files' });
   };
   files.addEventListener('change', () => void pick(files));
   dir.addEventListener('change', () => void pick(dir));
-  hfButton.addEventListener('click', () => load({ kind: 'hf', id: hfId.value, label: `${hfId.value.trim()} (Hugging Face Hub)` }));
+  hfButton.addEventListener('click', () =>
+    load({ kind: 'hf', id: hfId.value, label: `${hfId.value.trim()} (Hugging Face Hub)` }),
+  );
   defaultButton.addEventListener('click', () => load(DEFAULT_MODEL));
 
   return el(

@@ -4,7 +4,8 @@ import { el } from '../dom.js';
 import type { TokenizeResult, TokenizerRequest, TokenPiece } from '../protocol.js';
 import type { WorkerClient } from '../worker-client.js';
 
-const SAMPLE = 'Hello, do you like tea? In the sunlit terraces of someunknownPlace. ∑ ≈ ∞ naïve café <|endoftext|>';
+const SAMPLE =
+  'Hello, do you like tea? In the sunlit terraces of someunknownPlace. ∑ ≈ ∞ naïve café <|endoftext|>';
 
 function hexBytes(bytes: number[]): string {
   return bytes.map((b) => b.toString(16).padStart(2, '0')).join(' ');
@@ -12,8 +13,14 @@ function hexBytes(bytes: number[]): string {
 
 function tokenSpan(t: TokenPiece, i: number): HTMLElement {
   const shown = t.partial ? `⟨${hexBytes(t.bytes)}⟩` : t.text.replace(/\n/g, '↵');
-  const span = el('span', { class: `tok c${i % 8}${t.partial ? ' partial' : ''}`, title: `id ${t.id} · bytes ${hexBytes(t.bytes)}` });
-  span.append(el('span', { class: 'tok-text', text: shown }), el('sub', { class: 'tok-id', text: String(t.id) }));
+  const span = el('span', {
+    class: `tok c${i % 8}${t.partial ? ' partial' : ''}`,
+    title: `id ${t.id} · bytes ${hexBytes(t.bytes)}`,
+  });
+  span.append(
+    el('span', { class: 'tok-text', text: shown }),
+    el('sub', { class: 'tok-id', text: String(t.id) }),
+  );
   return span;
 }
 
@@ -61,17 +68,27 @@ export function tokenizerView(client: WorkerClient<TokenizerRequest>): HTMLEleme
     }
     if (run.length) runs.push(run);
     bytesBox.replaceChildren(
-      el('h4', { text: runs.length ? 'Characters made of several tokens' : 'Every token is a whole character sequence' }),
+      el('h4', {
+        text: runs.length ? 'Characters made of several tokens' : 'Every token is a whole character sequence',
+      }),
       ...runs.map((rn) => {
         const all = rn.flatMap((t) => t.bytes);
         const ch = new TextDecoder().decode(new Uint8Array(all));
-        return el('div', { class: 'byte-run', text: `${JSON.stringify(ch)}  =  ${rn.map((t) => `[${t.id}: ${hexBytes(t.bytes)}]`).join(' + ')}` });
+        return el('div', {
+          class: 'byte-run',
+          text: `${JSON.stringify(ch)}  =  ${rn.map((t) => `[${t.id}: ${hexBytes(t.bytes)}]`).join(' + ')}`,
+        });
       }),
     );
     simpleCounts.textContent = `${r.simple.ids.length} simple tokens · ${r.simple.unknown} × <|unk|> · vocabulary ${r.simple.vocabSize} (built from the-verdict.txt)`;
     simpleBox.replaceChildren(
       ...r.simple.tokens.map((t, i) =>
-        el('span', { class: `tok c${i % 8}${t === '<|unk|>' ? ' unk' : ''}` }, el('span', { class: 'tok-text', text: t }), el('sub', { class: 'tok-id', text: String(r.simple.ids[i]) })),
+        el(
+          'span',
+          { class: `tok c${i % 8}${t === '<|unk|>' ? ' unk' : ''}` },
+          el('span', { class: 'tok-text', text: t }),
+          el('sub', { class: 'tok-id', text: String(r.simple.ids[i]) }),
+        ),
       ),
     );
   };
@@ -98,7 +115,10 @@ export function tokenizerView(client: WorkerClient<TokenizerRequest>): HTMLEleme
   return el(
     'section',
     { id: 'view-tokenizer', class: 'view' },
-    el('p', { class: 'lede', text: 'Type anything. GPT-2 splits text into byte-level BPE tokens (chapter 2); the simple tokenizer splits on words and punctuation and maps every word it never saw to <|unk|>.' }),
+    el('p', {
+      class: 'lede',
+      text: 'Type anything. GPT-2 splits text into byte-level BPE tokens (chapter 2); the simple tokenizer splits on words and punctuation and maps every word it never saw to <|unk|>.',
+    }),
     input,
     errorBox,
     el('h3', { text: 'GPT-2 (byte-level BPE)' }),

@@ -7,8 +7,12 @@ import { drawLossChart, type LossSeries } from './loss-chart.js';
 
 /** Builds the train view. */
 export function trainView(session: Session): HTMLElement {
-  const text = el('textarea', { id: 'train-text', rows: 6, placeholder: 'Paste text to train on (or load the book\'s the-verdict.txt)' });
-  const loadVerdict = el('button', { type: 'button', text: 'Use the-verdict.txt (the book\'s text)' });
+  const text = el('textarea', {
+    id: 'train-text',
+    rows: 6,
+    placeholder: "Paste text to train on (or load the book's the-verdict.txt)",
+  });
+  const loadVerdict = el('button', { type: 'button', text: "Use the-verdict.txt (the book's text)" });
   const settings = el(
     'div',
     { class: 'row' },
@@ -27,7 +31,12 @@ export function trainView(session: Session): HTMLElement {
   const pause = el('button', { type: 'button', id: 'train-pause', text: 'Pause', disabled: true });
   const stop = el('button', { type: 'button', id: 'train-stop', text: 'Stop', disabled: true });
   const sample = el('button', { type: 'button', id: 'train-sample', text: 'Sample', disabled: true });
-  const exportBtn = el('button', { type: 'button', id: 'train-export', text: 'Export model (zip)', disabled: true });
+  const exportBtn = el('button', {
+    type: 'button',
+    id: 'train-export',
+    text: 'Export model (zip)',
+    disabled: true,
+  });
   const chart = el('canvas', { class: 'loss-chart', 'data-testid': 'loss-chart' });
   const stats = el('p', { class: 'counts', 'data-testid': 'train-stats' });
   const samples = el('div', { class: 'samples', 'data-testid': 'train-samples' });
@@ -65,8 +74,19 @@ export function trainView(session: Session): HTMLElement {
   };
   const doSample = async (): Promise<void> => {
     try {
-      const r = await session.call<{ text: string }>({ op: 'generate', which: 'trained', prompt: 'Every effort moves you', maxNewTokens: 25, temperature: 0 });
-      samples.prepend(el('p', { class: 'sample', text: `step ${series.steps.at(-1)?.[0] ?? 0}: Every effort moves you${r.text}` }));
+      const r = await session.call<{ text: string }>({
+        op: 'generate',
+        which: 'trained',
+        prompt: 'Every effort moves you',
+        maxNewTokens: 25,
+        temperature: 0,
+      });
+      samples.prepend(
+        el('p', {
+          class: 'sample',
+          text: `step ${series.steps.at(-1)?.[0] ?? 0}: Every effort moves you${r.text}`,
+        }),
+      );
     } catch (e) {
       showError(error, e);
     }
@@ -88,24 +108,27 @@ export function trainView(session: Session): HTMLElement {
     stats.dataset.paused = 'false';
     const s = read();
     try {
-      const r = await session.call<{ steps: number; finalLoss: number; backend: string }>({ op: 'train', settings: s }, (ev) => {
-        if (ev.kind === 'step') {
-          series.steps.push([ev.step, ev.loss]);
-          stepMs.push(ev.stepMs);
-          tensorCounts.push(ev.numTensors);
-          stats.textContent = `step ${ev.step}/${s.maxSteps} · loss ${ev.loss.toFixed(3)} · ${ev.stepMs.toFixed(0)} ms/step · ${ev.tokensSeen} tokens seen · ${ev.numTensors} tensors`;
-          stats.dataset.step = String(ev.step);
-          stats.dataset.loss = String(ev.loss);
-          if (ev.step % 2 === 0 || ev.step < 10) drawLossChart(chart, series);
-        } else if (ev.kind === 'paused' || ev.kind === 'resumed') {
-          stats.dataset.paused = String(ev.kind === 'paused');
-          stats.append(ev.kind === 'paused' ? ' · paused' : '');
-        } else if (ev.kind === 'eval') {
-          series.train.push([ev.step, ev.trainLoss]);
-          series.val.push([ev.step, ev.valLoss]);
-          drawLossChart(chart, series);
-        }
-      });
+      const r = await session.call<{ steps: number; finalLoss: number; backend: string }>(
+        { op: 'train', settings: s },
+        (ev) => {
+          if (ev.kind === 'step') {
+            series.steps.push([ev.step, ev.loss]);
+            stepMs.push(ev.stepMs);
+            tensorCounts.push(ev.numTensors);
+            stats.textContent = `step ${ev.step}/${s.maxSteps} · loss ${ev.loss.toFixed(3)} · ${ev.stepMs.toFixed(0)} ms/step · ${ev.tokensSeen} tokens seen · ${ev.numTensors} tensors`;
+            stats.dataset.step = String(ev.step);
+            stats.dataset.loss = String(ev.loss);
+            if (ev.step % 2 === 0 || ev.step < 10) drawLossChart(chart, series);
+          } else if (ev.kind === 'paused' || ev.kind === 'resumed') {
+            stats.dataset.paused = String(ev.kind === 'paused');
+            stats.append(ev.kind === 'paused' ? ' · paused' : '');
+          } else if (ev.kind === 'eval') {
+            series.train.push([ev.step, ev.trainLoss]);
+            series.val.push([ev.step, ev.valLoss]);
+            drawLossChart(chart, series);
+          }
+        },
+      );
       stats.textContent = `done: ${r.steps} steps · final loss ${r.finalLoss.toFixed(3)} · on ${r.backend}`;
       stats.dataset.done = 'true';
       stats.dataset.losses = JSON.stringify(series.steps.map(([, l]) => l));
@@ -131,9 +154,20 @@ export function trainView(session: Session): HTMLElement {
     try {
       const zip = await session.call<Uint8Array>({ op: 'export', which: 'trained' });
       const url = URL.createObjectURL(new Blob([zip as BlobPart], { type: 'application/zip' }));
-      const a = el('a', { href: url, download: 'llmfs-browser-model.zip', text: `download llmfs-browser-model.zip (${formatBytes(zip.byteLength)})` });
+      const a = el('a', {
+        href: url,
+        download: 'llmfs-browser-model.zip',
+        text: `download llmfs-browser-model.zip (${formatBytes(zip.byteLength)})`,
+      });
       a.dataset.size = String(zip.byteLength);
-      samples.prepend(el('p', {}, a, ' · unzip, then: llmfs generate --model llmfs-browser-model --prompt "Every effort moves you"'));
+      samples.prepend(
+        el(
+          'p',
+          {},
+          a,
+          ' · unzip, then: llmfs generate --model llmfs-browser-model --prompt "Every effort moves you"',
+        ),
+      );
       a.click();
     } catch (e) {
       showError(error, e);
@@ -143,7 +177,10 @@ export function trainView(session: Session): HTMLElement {
   return el(
     'section',
     { id: 'view-train', class: 'view' },
-    el('p', { class: 'lede', text: 'Pretraining (chapter 5): the model learns to predict each next token of your text. The blue line is the training loss per step; green and red dots are the train and validation losses.' }),
+    el('p', {
+      class: 'lede',
+      text: 'Pretraining (chapter 5): the model learns to predict each next token of your text. The blue line is the training loss per step; green and red dots are the train and validation losses.',
+    }),
     text,
     el('div', { class: 'row' }, loadVerdict),
     settings,
@@ -151,7 +188,10 @@ export function trainView(session: Session): HTMLElement {
     stats,
     error,
     chart,
-    el('p', { class: 'counts', text: 'y: cross-entropy loss (ln 50257 = 10.8 at random init) · blue: training loss per step · green: train loss, red: validation loss (2 batches each, every "eval every" steps)' }),
+    el('p', {
+      class: 'counts',
+      text: 'y: cross-entropy loss (ln 50257 = 10.8 at random init) · blue: training loss per step · green: train loss, red: validation loss (2 batches each, every "eval every" steps)',
+    }),
     samples,
   );
 }
