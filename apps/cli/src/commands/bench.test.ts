@@ -36,6 +36,8 @@ describe('llmfs bench', () => {
           '8',
           '--steps',
           '2',
+          '--micro-batches',
+          '2',
           '--new-tokens',
           '4',
           '--backend',
@@ -56,7 +58,7 @@ describe('llmfs bench', () => {
       ]) {
         expect(Number.isFinite(r[k]) && r[k] > 0, k).toBe(true);
       }
-      expect(r.train).toEqual({ batchSize: 2, contextLength: 8, steps: 2 });
+      expect(r.train).toEqual({ batchSize: 2, contextLength: 8, steps: 2, microBatches: 2 });
     } finally {
       cleanup();
     }

@@ -3,10 +3,9 @@
 // training step (forward, backward, AdamW) with tokens/s (book ch05). Figures, not assertions.
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@llmfs/nn';
 import { GPTModel, generate, getConfig, type GPTConfig } from '@llmfs/gpt-model';
-import { AdamW, calcLossBatch } from '@llmfs/trainer';
+import { AdamW, batchGrads } from '@llmfs/trainer';
 import { UserError, parseNumber, printJson, withBackend } from '../common.js';
 
 interface BenchFlags {
@@ -14,6 +13,7 @@ interface BenchFlags {
   contextLength?: string;
   batchSize: string;
   steps: string;
+  microBatches: string;
   newTokens: string;
   train: boolean;
   generate: boolean;
@@ -51,6 +51,11 @@ export function register(program: Command): void {
       .option('--context-length <T>', 'training context length (default: 256, the book ch05 setting)')
       .option('--batch-size <B>', 'training batch size', '2')
       .option('--steps <N>', 'timed training steps (after one warm-up step)', '3')
+      .option(
+        '--micro-batches <k>',
+        'passes per batch with accumulated gradients (GPT-2 124M on wasm needs 2)',
+        '1',
+      )
       .option('--new-tokens <N>', 'tokens to generate per path', '50')
       .option('--no-train', 'skip the training step')
       .option('--no-generate', 'skip generation')
@@ -64,6 +69,9 @@ export function register(program: Command): void {
     const batchSize = parseNumber('--batch-size', o.batchSize, { integer: true, min: 1 })!;
     const steps = parseNumber('--steps', o.steps, { integer: true, min: 1 })!;
     const newTokens = parseNumber('--new-tokens', o.newTokens, { integer: true, min: 1 })!;
+    const microBatches = parseNumber('--micro-batches', o.microBatches, { integer: true, min: 1 })!;
+    if (batchSize % microBatches !== 0)
+      throw new UserError(`--micro-batches: ${microBatches} does not divide --batch-size ${batchSize}`);
     const cfg: GPTConfig = { ...base, contextLength: Math.max(contextLength, base.contextLength) };
     const backend = await initBackend(o.backend);
     const log = (s: string) => o.json || console.log(s);
@@ -100,22 +108,18 @@ export function register(program: Command): void {
       const batch = { inputs, targets, batchSize, seqLen: contextLength };
       const named = model.trainableParameters();
       const opt = new AdamW(named, { lr: 4e-4, weightDecay: 0.1 });
-      const vars = named.map(([, v]) => v);
       const times: number[] = [];
       for (let s = 0; s <= steps; s++) {
         const t0 = performance.now();
-        const { value, grads } = tf.variableGrads(() => calcLossBatch(batch, model), vars);
-        await value.data();
-        const byName = new Map<string, tf.Tensor>();
-        for (const [name, v] of named) byName.set(name, grads[v.name]);
-        opt.step(byName);
-        tf.dispose([value, ...Object.values(grads)]);
+        const { grads } = await batchGrads(batch, model, named, { microBatches });
+        opt.step(grads, { disposeGrads: true });
         if (s > 0) times.push(performance.now() - t0); // step 0 is the warm-up
       }
+      opt.dispose();
       const ms = median(times);
       result.trainStepMs = +ms.toFixed(1);
       result.trainTokensPerSec = +((n / ms) * 1000).toFixed(1);
-      result.train = { batchSize, contextLength, steps };
+      result.train = { batchSize, contextLength, steps, microBatches };
       log(
         `train step (batch ${batchSize}, context ${contextLength}, AdamW): median ${(ms / 1000).toFixed(2)} s, ${((n / ms) * 1000).toFixed(0)} tokens/s`,
       );
