@@ -132,9 +132,22 @@ export class PieceTable {
 
   /** Id of the token whose text is `s[i..j)`, or -1. */
   get(s: string, i: number, j: number): number {
-    if (j - i > this.maxLength) return -1;
-    let fnv = 0x811c9dc5 | 0;
-    for (let k = i; k < j; k++) fnv = Math.imul(fnv ^ s.charCodeAt(k), 0x01000193);
-    return this.getHashed(s, i, j, fnv);
+    const len = j - i;
+    if (len > this.maxLength) return -1;
+    const { slots, chars, starts, ends, mask } = this;
+    let h = 0x811c9dc5 | 0;
+    for (let k = i; k < j; k++) h = Math.imul(h ^ s.charCodeAt(k), 0x01000193);
+    h = (h ^ (h >>> 15)) & mask;
+    for (;;) {
+      const id = slots[h] - 1;
+      if (id < 0) return -1;
+      const a = starts[id];
+      if (ends[id] - a === len) {
+        let k = 0;
+        while (k < len && chars[a + k] === s.charCodeAt(i + k)) k++;
+        if (k === len) return id;
+      }
+      h = (h + 1) & mask;
+    }
   }
 }
