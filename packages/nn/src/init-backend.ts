@@ -2,7 +2,9 @@
 // webgpu, webgl, then wasm in a browser. tfjs-node(-gpu) are optional and loaded by dynamic import only.
 import * as tf from '@tensorflow/tfjs';
 import { BackendError } from './errors.js';
+import { guardWasmHeap } from './wasm-heap-guard.js';
 import { registerWasmKernels } from './wasm-kernels.js';
+import { initialized, prepareWasmThreads, wasmThreadsWanted } from './wasm-threads.js';
 
 /** Backend names accepted by `initBackend` (and `LLMFS_BACKEND`, `--backend`). */
 export type BackendName = 'auto' | 'tensorflow' | 'wasm' | 'webgpu' | 'webgl' | 'cpu';
@@ -55,9 +57,23 @@ async function loadWasm(): Promise<boolean> {
     const require = createRequire(import.meta.url);
     const main = require.resolve('@tensorflow/tfjs-backend-wasm');
     wasm.setWasmPaths(path.dirname(main) + path.sep);
+    // XNNPACK on every core (env LLMFS_WASM_THREADS=1 keeps the single-threaded build)
+    const finish = initialized('wasm')
+      ? undefined
+      : await prepareWasmThreads(wasm, await wasmThreadsWanted());
+    registerWasmKernels();
+    try {
+      const ok = await tf.setBackend('wasm');
+      if (ok) guardWasmHeap(tf.backend());
+      return ok;
+    } finally {
+      finish?.();
+    }
   }
   registerWasmKernels();
-  return tf.setBackend('wasm');
+  const ok = await tf.setBackend('wasm');
+  if (ok) guardWasmHeap(tf.backend());
+  return ok;
 }
 
 async function loadWebgpu(): Promise<boolean> {

@@ -1,4 +1,4 @@
-// The wasm kernel fixes (Slice in place, UnsortedSegmentSum) and split batched products, checked
+// The wasm kernel fixes (Slice and SplitV in place, UnsortedSegmentSum) and split batched products, checked
 // against the cpu backend's own kernels.
 import * as tf from '@tensorflow/tfjs';
 import { assertAllClose } from '@llmfs/testing';
@@ -62,8 +62,28 @@ describe('wasm kernel fixes', () => {
       const [c, w] = await onBoth(() => tf.slice(tf.tensor(data, shape), begin, size));
       assertAllClose(w[0], c[0], 0, `slice ${shape} ${begin} ${size}`);
     }
-    const [c, w] = await onBoth(() => tf.split(tf.tensor(rnd(new Rng(2), [6, 6, 3]), [6, 6, 3]), 3, 1));
-    c.forEach((x, i) => assertAllClose(w[i], x, 0, `split ${i}`));
+  });
+
+  it('SplitV matches cpu for even and uneven splits on every axis', async () => {
+    const shape = [6, 4, 5];
+    const data = rnd(new Rng(2), shape);
+    const splits: Array<[number | number[], number]> = [
+      [3, 0],
+      [[1, 2, 3], 0],
+      [2, 1],
+      [[3, 1], 1],
+      [5, 2],
+      [[2, 0, 3], 2],
+      [[4, -1], -1],
+    ];
+    for (const [sizes, axis] of splits) {
+      const [c, w] = await onBoth(() => tf.split(tf.tensor(data, shape), sizes, axis));
+      expect(w.length, `split ${sizes} on ${axis}`).toBe(c.length);
+      c.forEach((x, i) => assertAllClose(w[i], x, 0, `split ${sizes} on ${axis}, piece ${i}`));
+    }
+    // int32 pieces keep their dtype and values
+    const [c, w] = await onBoth(() => tf.split(tf.range(0, 24, 1, 'int32').reshape([4, 6]), [2, 4], 1));
+    c.forEach((x, i) => expect(Array.from(w[i])).toEqual(Array.from(x)));
   });
 
   it('the gradient of tf.gather runs on wasm (UnsortedSegmentSum) and equals cpu', async () => {

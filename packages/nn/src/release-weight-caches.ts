@@ -1,0 +1,22 @@
+// On wasm, an inference product (Linear's fused path, used by evaluation and generation) makes XNNPACK
+// pack the weight once and keep the packed copy until the weight's data is freed: fast decoding, but in a
+// training loop the packed copies of every weight (GPT-2 124M: ~650 MB) outlive the evaluation and sit
+// in wasm's 4 GiB heap during the next training pass, which then overflowed it. Giving each parameter a
+// fresh buffer with the same values frees them.
+import * as tf from '@tensorflow/tfjs';
+import { writeHostTensor } from './host-views.js';
+
+/**
+ * Frees backend caches tied to these parameters' buffers (XNNPACK's packed weights on wasm) by moving
+ * each parameter to a fresh copy of its values. Call after evaluating or sampling inside a training loop.
+ * Values are unchanged; a no-op on other backends.
+ */
+export function releaseWeightCaches(params: tf.Variable[]): void {
+  if (tf.getBackend() !== 'wasm') return;
+  for (const v of params) {
+    if (v.dtype !== 'float32' || v.isDisposed) continue;
+    const fresh = writeHostTensor(v.shape, [v], (out, x) => out.set(x));
+    v.assign(fresh);
+    fresh.dispose();
+  }
+}

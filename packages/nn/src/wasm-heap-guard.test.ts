@@ -1,0 +1,40 @@
+// The heap guard: when the wasm module's malloc returns 0 (heap full), the allocation throws a
+// BackendError naming the size instead of handing tfjs address 0; other allocations pass through.
+import * as tf from '@tensorflow/tfjs';
+import { describe, expect, it } from 'vitest';
+import { BackendError, initBackend } from './index.js';
+import { guardWasmHeap } from './wasm-heap-guard.js';
+
+function fakeBackend(free: number) {
+  let next = 1024;
+  const wasm = {
+    HEAPU8: new Uint8Array(4096),
+    _malloc(bytes: number): number {
+      if (bytes > free) return 0;
+      free -= bytes;
+      const at = next;
+      next += bytes;
+      return at;
+    },
+  };
+  return { wasm };
+}
+
+describe('wasm heap guard', () => {
+  it('throws a BackendError when malloc returns 0, and passes other allocations through', () => {
+    const backend = fakeBackend(3 * 2 ** 20);
+    guardWasmHeap(backend);
+    guardWasmHeap(backend); // idempotent: wrapped once
+    expect(backend.wasm._malloc(2 ** 20)).toBe(1024);
+    expect(backend.wasm._malloc(16)).toBe(1024 + 2 ** 20);
+    expect(() => backend.wasm._malloc(5 * 2 ** 20)).toThrow(BackendError);
+    expect(() => backend.wasm._malloc(5 * 2 ** 20)).toThrow(/wasm heap exhausted: cannot allocate 5\.0 MiB/);
+  });
+
+  it('is installed on the wasm backend by initBackend', async () => {
+    await initBackend('wasm', { log: () => {} });
+    expect((tf.backend() as unknown as { wasm: { llmfsHeapGuard?: boolean } }).wasm.llmfsHeapGuard).toBe(
+      true,
+    );
+  });
+});
