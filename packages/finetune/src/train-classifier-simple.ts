@@ -1,6 +1,7 @@
 // Chapter 6.7: train_classifier_simple: AdamW steps on the last-token loss, evaluation every evalFreq
 // steps on evalIter batches, train/val accuracy after each epoch.
 import type { GPTModel } from '@llmfs/gpt-model';
+import { releaseWeightCaches } from '@llmfs/nn';
 import type { BatchLoader, LabelBatch } from './batch.js';
 import { calcAccuracyLoader, calcClassifierLossLoader, classifierTrainStep } from './classifier-loss.js';
 import type { StepOptimizer } from './train-step.js';
@@ -42,6 +43,7 @@ export async function evaluateClassifier(
     };
   } finally {
     model.train();
+    releaseWeightCaches(model.parameters()); // the eval's packed weights would crowd the next pass
   }
 }
 

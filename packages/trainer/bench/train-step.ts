@@ -2,9 +2,10 @@
 // batch 2) on the chosen backend: median step time, tokens/s, the split between forward+backward,
 // clipping and AdamW, and a per-kernel profile of one step. Peer: the book's PyTorch code measured on
 // this machine, 2.15 s per step. Env: LLMFS_BACKEND (default wasm), BENCH_STEPS (default 3),
-// BENCH_CONFIG=small for a quick run, BENCH_PROFILE=0 to skip the kernel profile.
+// BENCH_CONFIG=small for a quick run, BENCH_PROFILE=0 to skip the kernel profile; LLMFS_WASM_THREADS=1
+// for the single-threaded wasm build.
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '@llmfs/nn';
+import { initBackend, wasmThreadsCount } from '@llmfs/nn';
 import { GPTModel, GPT_CONFIG_124M, type GPTConfig } from '@llmfs/gpt-model';
 import { AdamW, batchGrads, calcLossBatch, clipGradNorm } from '../src/index.js';
 
@@ -45,7 +46,7 @@ async function step(): Promise<{ fb: number; clip: number; adam: number; loss: n
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 console.log(
-  `backend ${backend}; ${small ? 'quickstart config' : 'GPT-2 124M'} context ${T}, batch ${B} in ${micro} pass(es); ${model.numParameters()} parameters`,
+  `backend ${backend}${backend === 'wasm' ? ` (${wasmThreadsCount()} thread(s); LLMFS_WASM_THREADS)` : ''}; ${small ? 'quickstart config' : 'GPT-2 124M'} context ${T}, batch ${B} in ${micro} pass(es); ${model.numParameters()} parameters`,
 );
 await step(); // warm-up (kernel setup, optimizer moments)
 console.log(`after the first step: ${(tf.memory().numBytes / 2 ** 30).toFixed(2)} GiB in tensors`);

@@ -5,7 +5,7 @@
 // plain Float32Arrays outside the tensor engine: GPT-2 124M's 1.3 GB of moments do not fit next to its
 // parameters, gradients and activations in wasm's 4 GiB heap.
 import * as tf from '@tensorflow/tfjs';
-import { preferHostOptimizerState } from '@llmfs/nn';
+import { preferHostOptimizerState, writeHostTensor } from '@llmfs/nn';
 import { TrainerError } from './errors.js';
 
 /** Options of {@link AdamW} (PyTorch defaults except lr). */
@@ -83,28 +83,29 @@ export class AdamW {
     }
   }
 
-  /** One parameter's update in JavaScript over host arrays; only this parameter's copies exist at a time. */
+  /**
+   * One parameter's update in JavaScript over host arrays. The gradient and the parameter are read, and
+   * the new parameter written, in place in the backend's memory (nn's host views: no copies on wasm).
+   */
   private hostUpdate(p: tf.Variable, g: tf.Tensor, st: HostMoments, disposeGrad: boolean): void {
     const bc1 = 1 - Math.pow(this.betas[0], st.step);
     const bc2 = 1 - Math.pow(this.betas[1], st.step);
-    const gd = g.dataSync() as Float32Array; // read only (on cpu it may be the tensor's own storage)
-    if (disposeGrad) g.dispose();
-    const pd = p.dataSync() as Float32Array; // read only, likewise
-    const out = new Float32Array(pd.length);
-    adamwHostLoop(
-      gd,
-      pd,
-      st.m,
-      st.v,
-      out,
-      this.betas[0],
-      this.betas[1],
-      1 - this.lr * this.weightDecay,
-      this.lr / bc1,
-      Math.sqrt(bc2),
-      this.eps,
+    const next = writeHostTensor(p.shape, [g, p], (out, gd, pd) =>
+      adamwHostLoop(
+        gd,
+        pd,
+        st.m,
+        st.v,
+        out,
+        this.betas[0],
+        this.betas[1],
+        1 - this.lr * this.weightDecay,
+        this.lr / bc1,
+        Math.sqrt(bc2),
+        this.eps,
+      ),
     );
-    const next = tf.tensor(out, p.shape, 'float32');
+    if (disposeGrad) g.dispose();
     p.assign(next);
     next.dispose();
   }

@@ -28,6 +28,18 @@ describe.each(BACKENDS)('batchGrads on %s', (backend) => {
       tf.dispose([...many.grads.values()]);
     }
     tf.dispose([...one.grads.values()]);
+    // the host sums are reused between calls: a second batch gets its own gradients, nothing carried over
+    const ids2 = tinyIds(b * t + 9).slice(8);
+    const batch2 = {
+      ...batch,
+      inputs: Int32Array.from(ids2.slice(0, b * t)),
+      targets: Int32Array.from(ids2.slice(1)),
+    };
+    const one2 = await batchGrads(batch2, model, vars);
+    const many2 = await batchGrads(batch2, model, vars, { microBatches: 2 });
+    for (const [name, g] of one2.grads)
+      assertAllClose(many2.grads.get(name)!.dataSync(), g.dataSync(), 2e-6, `${name} (second batch)`);
+    tf.dispose([...one2.grads.values(), ...many2.grads.values()]);
     await assertNoTensorLeak(tf, 2, async () => {
       const r = await batchGrads(batch, model, vars, { microBatches: 2 });
       tf.dispose([...r.grads.values()]);

@@ -4,6 +4,7 @@
 // mean loss and gradient. Peak memory holds one part's activations: GPT-2 124M at batch 2, context 256,
 // does not fit wasm's 4 GiB heap in one pass (tfjs keeps every saved activation until the end of backward).
 import * as tf from '@tensorflow/tfjs';
+import { readHostViews, writeHostTensor } from '@llmfs/nn';
 import { calcLossBatch } from './calc-loss-batch.js';
 import { TrainerError } from './errors.js';
 import type { BatchLike, TrainableModel } from './types.js';
@@ -13,6 +14,12 @@ export interface BatchGrads {
   loss: number;
   grads: Map<string, tf.Tensor>;
 }
+
+/**
+ * Host buffers of the gradient sums, kept per model between calls: allocating GPT-2 124M's 650 MB of
+ * them afresh each step cost 3 s (mostly garbage collection), more than the summing itself.
+ */
+const accumulators = new WeakMap<object, Map<string, Float32Array>>();
 
 /** Mean loss and gradients of `batch` w.r.t. `vars` (name, variable), in `microBatches` passes. */
 export async function batchGrads(
@@ -45,7 +52,10 @@ export async function batchGrads(
   const valid = (a: Int32Array) => a.reduce((n, x) => n + (x !== ignoreIndex ? 1 : 0), 0);
   const total = valid(batch.targets);
   const acc = new Map<string, Float32Array>();
-  const shapes = new Map<string, number[]>();
+  const shapeOf = new Map<string, number[]>();
+  const grads = new Map<string, tf.Tensor>();
+  let buffers = accumulators.get(model);
+  if (!buffers) accumulators.set(model, (buffers = new Map()));
   let loss = 0;
   for (let j = 0; j < k; j++) {
     const part: BatchLike = {
@@ -60,15 +70,35 @@ export async function batchGrads(
     value.dispose();
     if (w > 0 || total === 0) loss += w * l;
     for (const [name, g] of named) {
-      const d = (await g.data()) as Float32Array;
-      shapes.set(name, g.shape);
+      // the gradients are read in place (nn's host views): no copy out of wasm's heap
+      const a = acc.get(name);
+      if (j < k - 1) {
+        readHostViews([g], (d) => {
+          if (a) {
+            if (w > 0) for (let i = 0; i < d.length; i++) a[i] += w * d[i];
+            return;
+          }
+          let sum = buffers.get(name);
+          if (sum?.length !== d.length) buffers.set(name, (sum = new Float32Array(d.length)));
+          if (w > 0) for (let i = 0; i < d.length; i++) sum[i] = w * d[i];
+          else sum.fill(0);
+          acc.set(name, sum);
+        });
+        shapeOf.set(name, g.shape);
+      } else {
+        // last part: the sum is written straight into the result tensor
+        grads.set(
+          name,
+          writeHostTensor(g.shape, [g], (out, d) => {
+            for (let i = 0; i < d.length; i++) out[i] = (a ? a[i] : 0) + (w > 0 ? w * d[i] : 0);
+          }),
+        );
+        acc.delete(name);
+      }
       g.dispose();
-      let a = acc.get(name);
-      if (!a) acc.set(name, (a = new Float32Array(d.length)));
-      if (w > 0) for (let i = 0; i < d.length; i++) a[i] += w * d[i];
     }
   }
-  const grads = new Map<string, tf.Tensor>();
-  for (const [name, a] of acc) grads.set(name, tf.tensor(a, shapes.get(name)!, 'float32'));
+  // a parameter that had a gradient in an earlier part only (a copy: the buffer is reused next call)
+  for (const [name, a] of acc) grads.set(name, tf.tensor(a.slice(), shapeOf.get(name)!, 'float32'));
   return { loss, grads };
 }

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { releaseWeightCaches } from '@llmfs/nn';
 import type { AdamW } from './adamw.js';
 import { batchGrads } from './batch-grads.js';
 import { calcLossLoader } from './calc-loss-loader.js';
@@ -265,6 +266,7 @@ export class Trainer {
         const ctx =
           this.opts.contextSize ?? (model as { cfg?: { contextLength?: number } }).cfg?.contextLength ?? 1024;
         const text = generateSample(model, tokenizer, startContext, ctx, this.opts.sampleTokens ?? 50);
+        releaseWeightCaches(model.namedParameters().map(([, v]) => v));
         this.emit('sample', { epoch: this.epoch, step: this.step, text });
       }
       if (this.opts.checkpoint && this.opts.checkpoint.atEpochEnd !== false) await this.saveCheckpoint();
@@ -305,6 +307,7 @@ export class Trainer {
         : NaN;
     } finally {
       model.train();
+      releaseWeightCaches(model.namedParameters().map(([, v]) => v)); // the eval's packed weights would crowd the next pass
     }
     const e: EvalEvent = {
       step,

@@ -3,7 +3,7 @@
 // training step (forward, backward, AdamW) with tokens/s (book ch05). Figures, not assertions.
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { initBackend } from '@llmfs/nn';
+import { initBackend, wasmThreadsCount } from '@llmfs/nn';
 import { GPTModel, generate, getConfig, type GPTConfig } from '@llmfs/gpt-model';
 import { AdamW, batchGrads } from '@llmfs/trainer';
 import { UserError, parseNumber, printJson, withBackend } from '../common.js';
@@ -76,9 +76,15 @@ export function register(program: Command): void {
     const backend = await initBackend(o.backend);
     const log = (s: string) => o.json || console.log(s);
     const model = new GPTModel(cfg, { seed: 123 });
-    const result: Record<string, unknown> = { backend, config: o.config, parameters: model.numParameters() };
+    const threads = backend === 'wasm' ? wasmThreadsCount() : undefined;
+    const result: Record<string, unknown> = {
+      backend,
+      threads,
+      config: o.config,
+      parameters: model.numParameters(),
+    };
     log(
-      `llmfs bench: ${o.config} (${model.numParameters().toLocaleString('en-US')} parameters, random weights), backend ${backend}`,
+      `llmfs bench: ${o.config} (${model.numParameters().toLocaleString('en-US')} parameters, random weights), backend ${backend}${threads ? ` (${threads} thread(s))` : ''}`,
     );
 
     if (o.generate) {
