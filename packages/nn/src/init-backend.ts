@@ -50,6 +50,7 @@ async function tryTensorflow(): Promise<boolean> {
 
 async function loadWasm(): Promise<boolean> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  let finish: (() => void) | undefined;
   if (isNode()) {
     // Point the backend at the .wasm files inside the npm package (works offline).
     const { createRequire } = await import('node:module');
@@ -58,22 +59,16 @@ async function loadWasm(): Promise<boolean> {
     const main = require.resolve('@tensorflow/tfjs-backend-wasm');
     wasm.setWasmPaths(path.dirname(main) + path.sep);
     // XNNPACK on every core (env LLMFS_WASM_THREADS=1 keeps the single-threaded build)
-    const finish = initialized('wasm')
-      ? undefined
-      : await prepareWasmThreads(wasm, await wasmThreadsWanted());
-    registerWasmKernels();
-    try {
-      const ok = await tf.setBackend('wasm');
-      if (ok) guardWasmHeap(tf.backend());
-      return ok;
-    } finally {
-      finish?.();
-    }
+    if (!initialized('wasm')) finish = await prepareWasmThreads(wasm, await wasmThreadsWanted());
   }
   registerWasmKernels();
-  const ok = await tf.setBackend('wasm');
-  if (ok) guardWasmHeap(tf.backend());
-  return ok;
+  try {
+    const ok = await tf.setBackend('wasm');
+    if (ok) guardWasmHeap(tf.backend());
+    return ok;
+  } finally {
+    finish?.();
+  }
 }
 
 async function loadWebgpu(): Promise<boolean> {

@@ -1,6 +1,6 @@
 // On wasm, an inference product (Linear's fused path, used by evaluation and generation) makes XNNPACK
 // pack the weight once and keep the packed copy until the weight's data is freed: fast decoding, but in a
-// training loop the packed copies of every weight (GPT-2 124M: ~650 MB) outlive the evaluation and sit
+// training loop the packed copies of every weight (GPT-2 124M: ~0.5 GB) outlive the evaluation and sit
 // in wasm's 4 GiB heap during the next training pass, which then overflowed it. Giving each parameter a
 // fresh buffer with the same values frees them.
 import * as tf from '@tensorflow/tfjs';

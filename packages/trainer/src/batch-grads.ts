@@ -17,7 +17,7 @@ export interface BatchGrads {
 
 /**
  * Host buffers of the gradient sums, kept per model between calls: allocating GPT-2 124M's 650 MB of
- * them afresh each step cost 3 s (mostly garbage collection), more than the summing itself.
+ * them afresh each step cost 3 s, more than the summing itself.
  */
 const accumulators = new WeakMap<object, Map<string, Float32Array>>();
 
@@ -32,6 +32,7 @@ export async function batchGrads(
   const ignoreIndex = opts.ignoreIndex ?? -100;
   const nameOf = new Map(vars.map(([n, v]) => [v.name, n]));
   const varList = vars.map(([, v]) => v);
+  const varByName = new Map(vars);
   const pass = (b: BatchLike) => {
     const { value, grads } = tf.variableGrads(() => calcLossBatch(b, model, { ignoreIndex }), varList);
     const named = new Map<string, tf.Tensor>();
@@ -52,7 +53,6 @@ export async function batchGrads(
   const valid = (a: Int32Array) => a.reduce((n, x) => n + (x !== ignoreIndex ? 1 : 0), 0);
   const total = valid(batch.targets);
   const acc = new Map<string, Float32Array>();
-  const shapeOf = new Map<string, number[]>();
   const grads = new Map<string, tf.Tensor>();
   let buffers = accumulators.get(model);
   if (!buffers) accumulators.set(model, (buffers = new Map()));
@@ -84,7 +84,6 @@ export async function batchGrads(
           else sum.fill(0);
           acc.set(name, sum);
         });
-        shapeOf.set(name, g.shape);
       } else {
         // last part: the sum is written straight into the result tensor
         grads.set(
@@ -99,6 +98,6 @@ export async function batchGrads(
     }
   }
   // a parameter that had a gradient in an earlier part only (a copy: the buffer is reused next call)
-  for (const [name, a] of acc) grads.set(name, tf.tensor(a.slice(), shapeOf.get(name)!, 'float32'));
+  for (const [name, a] of acc) grads.set(name, tf.tensor(a.slice(), varByName.get(name)!.shape, 'float32'));
   return { loss, grads };
 }
