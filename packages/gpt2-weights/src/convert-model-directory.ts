@@ -1,6 +1,6 @@
 // convertModelDirectory (Node): OpenAI release folder <-> Hugging Face model directory, without building
 // a model. Tensors stream from the source one at a time (the OpenAI output collects them for its index).
-import { WeightMappingError } from './errors.js';
+import { OutputPathError, WeightMappingError } from './errors.js';
 import { configToHf, configToHparams } from './model-config.js';
 import type { TensorToWrite, WriteDtype } from './safetensors-writer.js';
 import type { BundleTensor } from './tf-bundle-writer.js';
@@ -23,7 +23,13 @@ export async function convertModelDirectory(
 ): Promise<'hf' | 'openai'> {
   const fs = await import('node:fs/promises');
   const path = await import('node:path');
-  const { writeFileAtomic } = await import('./node-files.js');
+  const { writeFileAtomic, realPathOf } = await import('./node-files.js');
+  // Writing into the source would replace the very files being read (F32 weights by F16 ones).
+  const [srcReal, dstReal] = [await realPathOf(src), await realPathOf(dst)];
+  if (dstReal === srcReal || dstReal.startsWith(srcReal + path.sep))
+    throw new OutputPathError(
+      `${dst}: ${dstReal === srcReal ? 'is' : 'is inside'} the source folder ${src}; give another output folder`,
+    );
   const source = await openWeightSource(src);
   const format = opts.format ?? (source.format === 'hf' ? 'openai' : 'hf');
   const text = (o: unknown) => [new TextEncoder().encode(JSON.stringify(o, null, 2) + '\n')];

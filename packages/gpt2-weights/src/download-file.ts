@@ -3,8 +3,11 @@
 // with an HTTP Range request (If-Range on the saved ETag, so a changed file restarts); a server that
 // ignores Range restarts from byte 0 without duplicating bytes; 5xx/429 and dropped connections are
 // retried a bounded number of times; 404 is a typed error at once. The file is renamed into place only
-// after its size and sha256 (when known) check out.
+// after its size and sha256 (when known) check out. Processes downloading the same file take turns
+// through `<dest>.lock` (two writers of one `.part` would splice their bytes); one that waited finds
+// the file in place and returns.
 import { DownloadError } from './errors.js';
+import type { LockOwner } from './lock-file.js';
 
 /** Options of downloadFile. */
 export interface DownloadFileOptions {
@@ -18,6 +21,10 @@ export interface DownloadFileOptions {
   retries?: number;
   /** Base delay between retries in ms, doubled each time (default 500). */
   retryDelayMs?: number;
+  /** How long to wait for another process downloading the same file (default 30 minutes). */
+  lockWaitMs?: number;
+  /** Called when another process is downloading the same file and this one waits for it. */
+  onLockWait?: (owner: LockOwner) => void;
   /** fetch implementation (default globalThis.fetch). */
   fetch?: typeof fetch;
   signal?: AbortSignal;
@@ -38,12 +45,39 @@ export async function downloadFile(
   opts: DownloadFileOptions = {},
 ): Promise<void> {
   const fs = await import('node:fs/promises');
-  const { fsyncDir } = await import('./node-files.js');
   const path = await import('node:path');
   const list = Array.isArray(urls) ? urls : [urls];
   const part = `${dest}.part`;
   const metaPath = `${dest}.part.json`;
   await fs.mkdir(path.dirname(dest), { recursive: true });
+  const { acquireFileLock } = await import('./lock-file.js');
+  const lock = await acquireFileLock(`${dest}.lock`, {
+    command: 'download',
+    waitMs: opts.lockWaitMs ?? 30 * 60_000,
+    onWait: opts.onLockWait,
+  });
+  try {
+    const done = await fs.stat(dest).then(
+      (s) => s.isFile(),
+      () => false,
+    );
+    if (lock.waited && done) return; // the other process finished this very download
+    await downloadUnlocked(list, dest, part, metaPath, opts);
+  } finally {
+    lock.release();
+  }
+}
+
+async function downloadUnlocked(
+  list: string[],
+  dest: string,
+  part: string,
+  metaPath: string,
+  opts: DownloadFileOptions,
+): Promise<void> {
+  const fs = await import('node:fs/promises');
+  const { fsyncDir } = await import('./node-files.js');
+  const path = await import('node:path');
   let lastNotFound: DownloadError | undefined;
   for (const url of list) {
     try {

@@ -1,5 +1,6 @@
 // Downloads against a loopback server that misbehaves on purpose: resume after a dropped connection,
-// a server ignoring Range, 404, bounded 5xx retries, wrong sha256, a killed process, offline mode, and
+// a server ignoring Range, 404, bounded 5xx retries, wrong sha256, a killed process, two processes
+// downloading one file (they take turns through a lock file), offline mode, and
 // resolveModel's cache with OpenAI's URL plus the backup location.
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -129,6 +130,52 @@ describe('downloadFile', () => {
     await downloadFile(`${s2.url}/slow`, d, { ...fast, sha256: SHA });
     expect(s2.log[0].range).toBe(`bytes=${partial}-`);
     expect(Buffer.from(fs.readFileSync(d)).equals(Buffer.from(BODY))).toBe(true);
+    expect(fs.readdirSync(path.dirname(d))).toEqual(['file.bin']);
+  });
+
+  it('two processes downloading one file take turns: one request, and never a half file in place', async () => {
+    const s = await serve({ '/shared': { body: BODY, throttle: 4000 } }); // ~0.5 s per download
+    const d = dest();
+    fs.mkdirSync(path.dirname(d), { recursive: true });
+    const child = () => {
+      const p = spawn(
+        process.execPath,
+        [
+          '--conditions=@llmfs/source',
+          '--import',
+          'tsx',
+          fileURLToPath(new URL('../test/download-child.ts', import.meta.url)),
+          `${s.url}/shared`,
+          d,
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let out = '';
+      p.stdout.on('data', (c) => (out += c));
+      p.stderr.on('data', (c) => (out += c));
+      return new Promise<{ code: number | null; out: string; pid: number }>((r) =>
+        p.on('close', (code) => r({ code, out, pid: p.pid! })),
+      );
+    };
+    const sizes = new Set<number>();
+    const watch = setInterval(() => {
+      if (fs.existsSync(d)) sizes.add(fs.statSync(d).size);
+    }, 2);
+    try {
+      const first = child();
+      // the second starts once the first holds the lock and has bytes on disk
+      for (let i = 0; i < 1500 && !(fs.existsSync(`${d}.part`) && fs.statSync(`${d}.part`).size > 0); i++)
+        await new Promise((r) => setTimeout(r, 10));
+      expect(fs.existsSync(`${d}.lock`)).toBe(true);
+      const [a, b] = await Promise.all([first, child()]);
+      expect([a.code, b.code]).toEqual([0, 0]);
+      expect(b.out.trim()).toBe(`waiting for pid ${a.pid}`);
+    } finally {
+      clearInterval(watch);
+    }
+    expect(s.log.map((r) => r.path)).toEqual(['/shared']);
+    expect(Buffer.from(fs.readFileSync(d)).equals(Buffer.from(BODY))).toBe(true);
+    expect([...sizes]).toEqual([BODY.length]);
     expect(fs.readdirSync(path.dirname(d))).toEqual(['file.bin']);
   });
 

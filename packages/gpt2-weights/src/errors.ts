@@ -19,3 +19,23 @@ export class WeightMappingError extends Error {
 export class DownloadError extends Error {
   override name = 'DownloadError';
 }
+
+/** An output path that would overwrite the input it is made from (convert into its own source). */
+export class OutputPathError extends Error {
+  override name = 'OutputPathError';
+}
+
+/** A lock file held by another live process (or by one that cannot be checked: another host). */
+export class LockHeldError extends Error {
+  override name = 'LockHeldError';
+  constructor(
+    readonly lockPath: string,
+    readonly owner: { pid: number; hostname: string; startedAt: string; command?: string } | undefined,
+  ) {
+    super(
+      owner
+        ? `${lockPath}: held by pid ${owner.pid} on ${owner.hostname} since ${owner.startedAt}${owner.command ? ` (${owner.command})` : ''}`
+        : `${lockPath}: a lock file without a readable owner; delete it if no other process uses it`,
+    );
+  }
+}

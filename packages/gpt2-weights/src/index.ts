@@ -1,7 +1,19 @@
 // @llmfs/gpt2-weights: GPT-2 weights in and out of llmfs (book ch. 5): safetensors, OpenAI's TensorFlow
 // checkpoints read without TensorFlow, Hugging Face / OpenAI name mapping, model directories, downloads.
 // Node-only functions load node:fs lazily, so the browser build can use the in-memory and File readers.
-export { SafetensorsError, CheckpointError, WeightMappingError, DownloadError } from './errors.js';
+export {
+  SafetensorsError,
+  CheckpointError,
+  WeightMappingError,
+  DownloadError,
+  OutputPathError,
+  LockHeldError,
+} from './errors.js';
+export { acquireFileLock, describeLockOwner, lockOwnerAlive } from './lock-file.js';
+export type { AcquireLockOptions, FileLock, LockOwner } from './lock-file.js';
+export { assertFiniteWeights } from './finite-weights.js';
+export { openShardedSafetensors, SAFETENSORS_INDEX_FILE } from './sharded-safetensors.js';
+export type { TensorReader } from './sharded-safetensors.js';
 export { crc32c, crc32cExtend, maskCrc, unmaskCrc } from './crc32c.js';
 export {
   halfToFloat,

@@ -88,11 +88,15 @@ export function configToHf(
 export function configFromHparams(hparams: Record<string, any>, what = 'hparams.json'): GPTConfig {
   if (typeof hparams !== 'object' || hparams === null)
     throw new WeightMappingError(`${what}: not a JSON object`);
+  const embDim = int(hparams, 'n_embd', what);
+  const nHeads = int(hparams, 'n_head', what);
+  if (embDim % nHeads)
+    throw new WeightMappingError(`${what}: n_embd ${embDim} is not divisible by n_head ${nHeads}`);
   return {
     vocabSize: int(hparams, 'n_vocab', what),
     contextLength: int(hparams, 'n_ctx', what),
-    embDim: int(hparams, 'n_embd', what),
-    nHeads: int(hparams, 'n_head', what),
+    embDim,
+    nHeads,
     nLayers: int(hparams, 'n_layer', what),
     dropRate: 0,
     qkvBias: true,

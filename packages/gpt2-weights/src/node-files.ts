@@ -79,3 +79,22 @@ export async function fsyncDir(dir: string): Promise<void> {
     // Windows cannot open folders; the rename is still atomic there.
   }
 }
+
+/** The real path of `p` (symlinks resolved), also when `p` does not exist yet: its nearest existing
+ *  ancestor is resolved and the rest appended. */
+export async function realPathOf(p: string): Promise<string> {
+  const fs = await fsp();
+  const path = await import('node:path');
+  let head = path.resolve(p);
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      return path.join(await fs.realpath(head), ...rest.reverse());
+    } catch {
+      const up = path.dirname(head);
+      if (up === head) return path.resolve(p);
+      rest.push(path.basename(head));
+      head = up;
+    }
+  }
+}

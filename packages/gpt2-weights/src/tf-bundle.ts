@@ -159,6 +159,14 @@ export class TfCheckpointReader {
       throw new CheckpointError(
         `checkpoint has ${index.numShards} shards, ${shards.length} data files given`,
       );
+    // A cut or empty data file is found here, from the index alone, before any tensor is read.
+    for (const [name, e] of index.entries) {
+      const src = shards[e.shardId];
+      if (src && e.offset + e.size > src.size)
+        throw new CheckpointError(
+          `${src.name}: cut short: tensor "${name}" ends at byte ${e.offset + e.size}, the file has ${src.size}`,
+        );
+    }
   }
 
   /** Tensor names, sorted. */

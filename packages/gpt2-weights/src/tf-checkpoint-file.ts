@@ -29,11 +29,11 @@ export async function openTfCheckpoint(prefix: string): Promise<TfCheckpointRead
         throw new CheckpointError(`${file}: missing data file of the checkpoint`);
       }
     }
+    return new TfCheckpointReader(index, shards); // checks every tensor's bytes lie inside its shard
   } catch (err) {
     for (const s of shards) await s.close?.();
     throw err;
   }
-  return new TfCheckpointReader(index, shards);
 }
 
 /** Reads every numeric tensor of a checkpoint (string tensors are skipped unless `includeStrings`). */

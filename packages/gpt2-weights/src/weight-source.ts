@@ -1,10 +1,12 @@
 // Opens a model directory on disk (Node) as a stream of llmfs-named float32 tensors: a Hugging Face
 // GPT-2 directory (config.json + model.safetensors) or OpenAI's release folder (hparams.json +
-// model.ckpt.*). Names and shapes are all checked from the headers before any tensor data is read.
+// model.ckpt.*), with model.safetensors whole or in shards (model.safetensors.index.json). Names and
+// shapes are all checked from the headers before any tensor data is read; values must be finite.
 import type { GPTConfig } from '@llmfs/gpt-model';
 import { CheckpointError, SafetensorsError, WeightMappingError } from './errors.js';
 import { configFromHf, configFromHparams } from './model-config.js';
-import type { SafetensorsReader } from './safetensors-reader.js';
+import { assertFiniteWeights } from './finite-weights.js';
+import { SAFETENSORS_INDEX_FILE, type TensorReader } from './sharded-safetensors.js';
 import { sniffForeignFormat } from './safetensors-header.js';
 import type { TfCheckpointReader } from './tf-bundle.js';
 import {
@@ -75,6 +77,7 @@ export async function detectModelFormat(dir: string): Promise<'hf' | 'openai'> {
     );
   }
   if (await exists(path.join(dir, 'model.safetensors'))) return 'hf';
+  if (await exists(path.join(dir, SAFETENSORS_INDEX_FILE))) return 'hf';
   if (await exists(path.join(dir, 'hparams.json'))) return 'openai';
   for (const pickle of ['pytorch_model.bin', 'model.bin', 'model.pt', 'model.pth']) {
     if (await exists(path.join(dir, pickle)))
@@ -83,7 +86,7 @@ export async function detectModelFormat(dir: string): Promise<'hf' | 'openai'> {
       );
   }
   throw new WeightMappingError(
-    `${dir}: no model.safetensors (Hugging Face layout) or hparams.json + model.ckpt.index (OpenAI layout)`,
+    `${dir}: no model.safetensors or ${SAFETENSORS_INDEX_FILE} (Hugging Face layout) or hparams.json + model.ckpt.index (OpenAI layout)`,
   );
 }
 
@@ -94,8 +97,10 @@ export async function openWeightSource(dir: string): Promise<WeightSource> {
   if (format === 'hf') {
     const config = await readJson(path.join(dir, 'config.json'), WeightMappingError);
     const cfg = configFromHf(config, path.join(dir, 'config.json'));
-    const { openSafetensorsFile } = await import('./safetensors-file.js');
-    const reader = await openSafetensorsFile(path.join(dir, 'model.safetensors'));
+    const single = path.join(dir, 'model.safetensors');
+    const reader: TensorReader = (await exists(single))
+      ? await (await import('./safetensors-file.js')).openSafetensorsFile(single)
+      : await (await import('./sharded-safetensors.js')).openShardedSafetensors(dir);
     try {
       return hfSource(dir, config, cfg, reader);
     } catch (err) {
@@ -130,7 +135,7 @@ export function hfSource(
   dir: string,
   config: Record<string, any>,
   cfg: GPTConfig,
-  reader: SafetensorsReader,
+  reader: TensorReader,
 ): WeightSource {
   const file = reader.source.name;
   const byCanon = new Map<string, string>();
@@ -150,12 +155,13 @@ export function hfSource(
     const canon = e.llmfs === 'out_head.weight' && !tied ? 'lm_head.weight' : e.hf;
     const name = byCanon.get(canon);
     if (!name) throw new WeightMappingError(`${file}: missing tensor "${canon}" (for ${e.llmfs})`);
+    const where = reader.fileOf?.(name) ?? file;
     const info = reader.entry(name)!;
     const expected =
       e.hfTransform === 'transpose' || canon === 'lm_head.weight' ? [e.shape[1], e.shape[0]] : e.shape;
     if (info.shape.length !== expected.length || info.shape.some((d, i) => d !== expected[i])) {
       throw new WeightMappingError(
-        `${file}: tensor "${name}" has shape ${JSON.stringify(info.shape)}, expected ${JSON.stringify(expected)}`,
+        `${where}: tensor "${name}" has shape ${JSON.stringify(info.shape)}, expected ${JSON.stringify(expected)}`,
       );
     }
     sources.set(e.llmfs, { name, transform: canon === 'lm_head.weight' ? 'transpose' : e.hfTransform });
@@ -176,6 +182,7 @@ export function hfSource(
     async read(e) {
       const s = sources.get(e.llmfs)!;
       const t = await reader.tensor(s.name);
+      assertFiniteWeights(t.data, reader.fileOf?.(s.name) ?? file, s.name);
       return toLlmfs(e, t, s.name, s.transform);
     },
     close: () => reader.close(),
@@ -222,6 +229,7 @@ function openaiSource(
     mapping,
     async read(e) {
       const t = await reader.tensor(e.openai);
+      assertFiniteWeights(t.data as Float32Array, dir, e.openai);
       return toLlmfs(e, { shape: t.shape, data: t.data as Float32Array }, e.openai, e.openaiTransform);
     },
     close: () => reader.close(),
