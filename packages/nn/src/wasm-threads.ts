@@ -10,6 +10,10 @@
 // Everything is put back once the backend is up; the workers are unref'd so they never keep Node alive.
 // Numerically nothing changes: XNNPACK splits the output tiles between threads, not the sums.
 import * as tf from '@tensorflow/tfjs';
+import { removeStaleTempDirs } from './stale-temp-dirs.js';
+
+/** Prefix of the temporary folder of the worker scripts (`<prefix><pid>-XXXXXX`). */
+export const WASM_THREADS_TMP_PREFIX = 'llmfs-wasm-threads-';
 
 /** How many XNNPACK threads to use in Node: env LLMFS_WASM_THREADS, else the cores (at most 8, the pool). */
 export async function wasmThreadsWanted(): Promise<number> {
@@ -60,7 +64,9 @@ export async function prepareWasmThreads(
     .map(([, name, mod]) => `var ${name} = require(${JSON.stringify(mod)});`)
     .join('\n');
 
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmfs-wasm-threads-'));
+  // the folder carries our pid, so that a later process can remove it if we are killed before `finish`
+  await removeStaleTempDirs(WASM_THREADS_TMP_PREFIX);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `${WASM_THREADS_TMP_PREFIX}${process.pid}-`));
   const OriginalBlob = globalThis.Blob;
   const originalCreateObjectURL = URL.createObjectURL;
   const osModule = require('node:os') as { cpus: () => unknown[] };
