@@ -5,15 +5,17 @@ export class TrainerError extends Error {
   override name = 'TrainerError';
 }
 
-/** A loss or gradient norm that is NaN or infinite; thrown before the update of that step. */
+/** A loss, gradient norm or evaluation loss that is NaN or infinite; a step's is thrown before its update. */
 export class NonFiniteLossError extends TrainerError {
   override name = 'NonFiniteLossError';
   constructor(
     readonly step: number,
-    readonly what: 'loss' | 'gradient norm',
+    readonly what: 'loss' | 'gradient norm' | 'training evaluation loss' | 'validation loss',
     readonly value: number,
   ) {
-    super(`step ${step}: ${what} is ${value}; stopped before the update (the last good checkpoint is kept)`);
+    super(
+      `step ${step}: ${what} is ${value}; stopped${what === 'loss' || what === 'gradient norm' ? ' before the update' : ''} (the last good checkpoint is kept)`,
+    );
   }
 }
 

@@ -35,5 +35,6 @@ export {
   removeCheckpointDir,
   writeFileAtomic,
 } from './checkpoint-store.js';
+export { readTrainerState } from './trainer-state-file.js';
 export type { BatchLike, LoaderLike, TrainableModel, TokenizerLike } from './types.js';
 export { TrainerError, NonFiniteLossError, TrainerCheckpointError } from './errors.js';

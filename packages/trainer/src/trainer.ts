@@ -15,6 +15,7 @@ import {
   pruneCheckpoints,
   writeCheckpointDir,
 } from './checkpoint-store.js';
+import { readTrainerState } from './trainer-state-file.js';
 import { clipGradNorm, globalGradNorm } from './clip-grad-norm.js';
 import { NonFiniteLossError, TrainerCheckpointError, TrainerError } from './errors.js';
 import { generateSample } from './generate-sample.js';
@@ -305,6 +306,11 @@ export class Trainer {
       valLoss = valBatches
         ? await calcLossLoader(valBatches, model, evalIter, { ignoreIndex: this.opts.ignoreIndex })
         : NaN;
+      // NaN is never reported as a result (an empty loader or diverged weights): stop, naming the step
+      if (!Number.isFinite(trainLoss))
+        throw new NonFiniteLossError(step, 'training evaluation loss', trainLoss);
+      if (valBatches && !Number.isFinite(valLoss))
+        throw new NonFiniteLossError(step, 'validation loss', valLoss);
     } finally {
       model.train();
       releaseWeightCaches(model.namedParameters().map(([, v]) => v)); // the eval's packed weights would crowd the next pass
@@ -375,14 +381,7 @@ export class Trainer {
    * The model weights are the caller's job (load the same directory's model first).
    */
   async restore(dir: string, io: CheckpointIO): Promise<TrainerState> {
-    let st: TrainerState;
-    try {
-      st = JSON.parse(fs.readFileSync(path.join(dir, TRAINER_STATE_FILE), 'utf8')) as TrainerState;
-    } catch (err) {
-      throw new TrainerCheckpointError(`${path.join(dir, TRAINER_STATE_FILE)}: ${(err as Error).message}`);
-    }
-    if (st.format !== 'llmfs-trainer-state')
-      throw new TrainerCheckpointError(`${dir}: not an llmfs trainer state`);
+    const st = readTrainerState(dir);
     if (st.batchesPerEpoch !== this.opts.trainLoader.length) {
       throw new TrainerCheckpointError(
         `${dir}: saved with ${st.batchesPerEpoch} batches per epoch, this run has ${this.opts.trainLoader.length} (different data or batch settings)`,
