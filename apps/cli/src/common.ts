@@ -48,6 +48,7 @@ export function parseNumber(
   if (value === undefined) return undefined;
   const n = Number(value);
   if (
+    value.trim() === '' ||
     !Number.isFinite(n) ||
     (opts.integer && !Number.isInteger(n)) ||
     (opts.min !== undefined && n < opts.min)
@@ -57,5 +58,17 @@ export function parseNumber(
       `${flag}: expected ${kind}${opts.min !== undefined ? ` >= ${opts.min}` : ''}, got '${value}'`,
     );
   }
+  return n;
+}
+
+/** Largest seed: seeds are 32-bit (the RNG's state), so larger ones would wrap around silently. */
+export const MAX_SEED = 2 ** 32 - 1;
+
+/** Parse a --seed flag: an integer in [0, 2^32), or throw a UserError naming the flag. */
+export function parseSeed(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < 0 || n > MAX_SEED)
+    throw new UserError(`${flag}: expected an integer in [0, ${MAX_SEED}], got '${value}'`);
   return n;
 }

@@ -1,10 +1,10 @@
 // The book's plot_losses (ch05): training and validation loss against epochs seen, with tokens seen
 // on a second (top) x axis, rendered with vega-lite to SVG and with resvg to PNG.
-import fs from 'node:fs';
 import path from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import * as vega from 'vega';
 import { compile, type TopLevelSpec } from 'vega-lite';
+import { writeFileAtomic } from '@llmfs/trainer';
 
 /** The series to plot (one entry per evaluation). */
 export interface LossSeries {
@@ -93,7 +93,7 @@ export async function plotLosses(dir: string, s: LossSeries): Promise<{ svg: str
     .asPng();
   const svgPath = path.join(dir, 'loss.svg');
   const pngPath = path.join(dir, 'loss.png');
-  fs.writeFileSync(svgPath, svg);
-  fs.writeFileSync(pngPath, png);
+  writeFileAtomic(svgPath, svg); // never half a plot, even when killed here
+  writeFileAtomic(pngPath, png);
   return { svg: svgPath, png: pngPath };
 }

@@ -40,6 +40,7 @@ const summary = await runPretrain(
     evalIter: 2,
     evalFreq: 18,
     out,
+    overwrite: true, // a second quickstart replaces the first
     sampleTokens: 25,
   },
   {

@@ -120,6 +120,21 @@ describe('downloadSpamData', () => {
       const n = hits.length;
       expect(await downloadSpamData({ cacheDir: dir, urls })).toBe(file);
       expect(hits.length).toBe(n); // cached: no request
+      expect(await downloadSpamData({ cacheDir: dir, urls, offline: true })).toBe(file);
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('offline without a cached copy: a DownloadError, and no request', async () => {
+    const { dir, cleanup } = makeTempDir();
+    try {
+      const n = hits.length;
+      const urls = [`${base}/backup/sms+spam+collection.zip`];
+      await expect(downloadSpamData({ cacheDir: dir, urls, offline: true })).rejects.toThrow(
+        /SMS Spam Collection is not in the cache at .* and offline mode is on$/,
+      );
+      expect(hits.length).toBe(n);
     } finally {
       cleanup();
     }

@@ -1,6 +1,6 @@
 // Chapter 6.2: download the SMS Spam Collection zip (UCI, then the book's backup) into the llmfs cache,
 // through @llmfs/gpt2-weights' resumable, retrying downloadFile.
-import { defaultCacheDir, downloadFile } from '@llmfs/gpt2-weights';
+import { DownloadError, defaultCacheDir, downloadFile } from '@llmfs/gpt2-weights';
 
 /** The book's URL and its backup. */
 export const SPAM_URLS = [
@@ -14,6 +14,8 @@ export interface DownloadSpamOptions {
   cacheDir?: string;
   /** URLs tried in order (default SPAM_URLS). */
   urls?: string[];
+  /** Never touch the network: a DownloadError unless the zip is cached (default: env LLMFS_OFFLINE). */
+  offline?: boolean;
   onProgress?: (received: number, total: number | undefined) => void;
   fetch?: typeof fetch;
   retries?: number;
@@ -33,6 +35,9 @@ export async function downloadSpamData(opts: DownloadSpamOptions = {}): Promise<
     )
   )
     return dest;
+  const envOffline = ['1', 'true', 'yes'].includes((process.env.LLMFS_OFFLINE ?? '').toLowerCase());
+  if (opts.offline ?? envOffline)
+    throw new DownloadError(`the SMS Spam Collection is not in the cache at ${dest} and offline mode is on`);
   await fs.mkdir(dir, { recursive: true });
   await downloadFile(opts.urls ?? SPAM_URLS, dest, {
     onProgress: opts.onProgress,

@@ -1,5 +1,4 @@
 // `llmfs finetune classify` (book ch. 6, appendix E with --lora-rank) and `llmfs classify`.
-import fs from 'node:fs/promises';
 import type { Command } from 'commander';
 import { AdamW } from '@llmfs/trainer';
 import {
@@ -19,8 +18,10 @@ import {
   saveClassifierDirectory,
   trainClassifierSimple,
 } from '@llmfs/finetune';
-import { UserError, printJson, parseNumber, withBackend } from '../common.js';
+import { checkInput, checkModelFlag, checkOutputDir } from '../check-paths.js';
+import { UserError, printJson, parseNumber, parseSeed, withBackend } from '../common.js';
 import {
+  checkLoraRank,
   gpt2Tokenizer,
   loadBaseModel,
   makeLog,
@@ -50,6 +51,8 @@ interface ClassifyFlags {
   balance: boolean;
   loraRank?: string;
   loraAlpha?: string;
+  cacheDir?: string;
+  offline?: boolean;
   backend?: string;
   json?: boolean;
 }
@@ -62,37 +65,53 @@ async function finetuneClassify(o: ClassifyFlags): Promise<void> {
   const weightDecay = parseNumber('--weight-decay', o.weightDecay, { min: 0 })!;
   const evalFreq = parseNumber('--eval-freq', o.evalFreq, { integer: true, min: 1 })!;
   const evalIter = parseNumber('--eval-iter', o.evalIter, { integer: true, min: 1 })!;
-  const seed = parseNumber('--seed', o.seed, { integer: true })!;
+  const seed = parseSeed('--seed', o.seed)!;
   const maxLength = parseNumber('--max-length', o.maxLength, { integer: true, min: 1 });
   const maxSteps = parseNumber('--max-steps', o.maxSteps, { integer: true, min: 0 });
   const dropRate = parseNumber('--drop-rate', o.dropRate, { min: 0 })!;
   const trainableBlocks = parseNumber('--trainable-blocks', o.trainableBlocks, { integer: true, min: 0 })!;
   const lora = parseLora(o);
+  // every path before any work
+  if (o.data !== undefined) checkInput('--data', o.data, 'file or dir');
+  checkModelFlag('--model', o.model);
+  checkOutputDir('--out', o.out);
+  if (o.cacheDir) checkOutputDir('--cache-dir', o.cacheDir);
 
   // data: read, balance, split 70/10/20 (seeded)
   const dataPath =
     o.data ??
     (await downloadSpamData({
+      cacheDir: o.cacheDir,
+      offline: o.offline,
       onProgress: (r, t) => t && r === t && log(`downloaded the SMS Spam Collection (${t} bytes)`),
     }));
-  if (
-    o.data !== undefined &&
-    !(await fs.stat(o.data).then(
-      () => true,
-      () => false,
-    ))
-  )
-    throw new UserError(`--data ${o.data}: no such file or folder`);
   const rows = await readSpamData(dataPath);
+  if (rows.length === 0)
+    throw new UserError(`--data ${dataPath}: no messages (expected lines "ham<TAB>text" or "spam<TAB>text")`);
   const balanced = o.balance ? createBalancedDataset(rows, seed) : rows;
   const { train, val, test } = randomSplit(balanced, 0.7, 0.1, seed);
   log(
     `data: ${rows.length} messages -> ${balanced.length} balanced -> train ${train.length} / val ${val.length} / test ${test.length}`,
   );
+  // the book's 70/10/20 split must leave a message in each part, and a full batch to train on
+  if (!train.length || !val.length || !test.length)
+    throw new UserError(
+      `--data ${dataPath}: ${balanced.length} ${o.balance ? 'balanced ' : ''}messages split 70/10/20 leave train ${train.length} / validation ${val.length} / test ${test.length}; give more messages`,
+    );
+  if (train.length < batchSize)
+    throw new UserError(
+      `--batch-size ${batchSize}: more than the ${train.length} training messages (incomplete batches are dropped, as in the book); lower --batch-size`,
+    );
 
   await startBackend(o.backend);
   const tokenizer = gpt2Tokenizer();
-  const model = await loadBaseModel(o.model, { dropRate, log });
+  const model = await loadBaseModel(o.model, {
+    dropRate,
+    log,
+    cacheDir: o.cacheDir,
+    offline: o.offline,
+    check: (cfg) => checkLoraRank(lora, cfg),
+  });
   const trainDs = new SpamDataset(train, tokenizer, { maxLength, contextLength: model.cfg.contextLength });
   const valDs = new SpamDataset(val, tokenizer, { maxLength: trainDs.maxLength });
   const testDs = new SpamDataset(test, tokenizer, { maxLength: trainDs.maxLength });
@@ -170,10 +189,12 @@ async function classify(
   texts: string[],
   o: { model: string; maxLength?: string; backend?: string; json?: boolean },
 ): Promise<void> {
+  checkInput('--model', o.model, 'dir');
+  const len0 = parseNumber('--max-length', o.maxLength, { integer: true, min: 1 });
   await startBackend(o.backend);
   const { model, classes, maxLength } = await loadClassifierDirectory(o.model);
   const tokenizer = gpt2Tokenizer();
-  const len = parseNumber('--max-length', o.maxLength, { integer: true, min: 1 }) ?? maxLength;
+  const len = len0 ?? maxLength;
   const results = texts.map((text) => {
     const r = classifyReview(text, model, tokenizer, { maxLength: len, classes });
     return {
@@ -221,6 +242,8 @@ export function registerClassify(program: Command, finetune: Command): void {
       .option('--no-balance', 'keep all ham messages (no down-sampling)')
       .option('--lora-rank <r>', 'train LoRA adapters of rank r instead (base frozen)')
       .option('--lora-alpha <a>', 'LoRA alpha (default: the rank)')
+      .option('--cache-dir <dir>', 'cache of models and data (default: LLMFS_CACHE or the user cache dir)')
+      .option('--offline', 'never download: the model and data must be given or cached')
       .option('--json', 'print one JSON object with the accuracies'),
   ).action((opts: ClassifyFlags) => finetuneClassify(opts));
 

@@ -2,8 +2,8 @@
 // tokenizer, LoRA flags, logging that keeps stdout clean under --json, and Ctrl-C handling.
 import { getEncoding } from '@llmfs/bpe-tokenizer';
 import type { TextTokenizer } from '@llmfs/finetune';
-import type { GPTModel } from '@llmfs/gpt-model';
-import { loadModelDirectory, resolveModel } from '@llmfs/gpt2-weights';
+import type { GPTConfig, GPTModel } from '@llmfs/gpt-model';
+import { loadModelDirectory, openWeightSource, resolveModel } from '@llmfs/gpt2-weights';
 import { initBackend } from '@llmfs/nn';
 import { UserError, parseNumber } from '../common.js';
 
@@ -22,13 +22,24 @@ export function makeLog(json: boolean | undefined): (line: string) => void {
   return json ? (line) => console.error(line) : (line) => console.log(line);
 }
 
-/** A model directory or GPT-2 name (downloaded into the cache), loaded with dropout set to dropRate. */
+/**
+ * A model directory or GPT-2 name (downloaded into the cache unless offline), loaded with dropout set to
+ * dropRate; `check` sees the config from the file headers before any weight is read.
+ */
 export async function loadBaseModel(
   nameOrDir: string,
-  opts: { dropRate?: number; log: (line: string) => void },
+  opts: {
+    dropRate?: number;
+    log: (line: string) => void;
+    cacheDir?: string;
+    offline?: boolean;
+    check?: (cfg: GPTConfig) => void;
+  },
 ): Promise<GPTModel> {
   let lastPct = -1;
   const dir = await resolveModel(nameOrDir, {
+    cacheDir: opts.cacheDir,
+    offline: opts.offline,
     onProgress: (file, received, total) => {
       if (!total) return;
       const pct = Math.floor((100 * received) / total);
@@ -38,6 +49,11 @@ export async function loadBaseModel(
       }
     },
   });
+  if (opts.check) {
+    const src = await openWeightSource(dir); // headers only
+    await src.close();
+    opts.check(src.cfg);
+  }
   const { model } = await loadModelDirectory(dir, {
     cfgOverrides: opts.dropRate === undefined ? {} : { dropRate: opts.dropRate },
   });
@@ -56,6 +72,12 @@ export function parseLora(opts: {
     return undefined;
   }
   return { rank, alpha: alpha ?? rank };
+}
+
+/** LoRA's rank is at most the model width (A is width x rank, B rank x width in every block). */
+export function checkLoraRank(lora: { rank: number } | undefined, cfg: GPTConfig): void {
+  if (lora && lora.rank > cfg.embDim)
+    throw new UserError(`--lora-rank ${lora.rank}: at most the model width, ${cfg.embDim} (n_embd)`);
 }
 
 /** Runs `stop` on the first Ctrl-C; returns a function that removes the handler and tells whether it fired. */

@@ -19,8 +19,10 @@ import {
   saveResponses,
   splitInstructionData,
 } from '@llmfs/finetune';
-import { UserError, printJson, parseNumber, withBackend } from '../common.js';
+import { checkInput, checkModelFlag, checkOutputDir, checkOutputFile } from '../check-paths.js';
+import { UserError, printJson, parseNumber, parseSeed, withBackend } from '../common.js';
 import {
+  checkLoraRank,
   gpt2Tokenizer,
   loadBaseModel,
   makeLog,
@@ -50,6 +52,8 @@ interface InstructFlags {
   responsesFile: string;
   testLimit?: string;
   maxNewTokens: string;
+  cacheDir?: string;
+  offline?: boolean;
   backend?: string;
   json?: boolean;
 }
@@ -62,19 +66,40 @@ async function finetuneInstruct(o: InstructFlags): Promise<void> {
   const weightDecay = parseNumber('--weight-decay', o.weightDecay, { min: 0 })!;
   const evalFreq = parseNumber('--eval-freq', o.evalFreq, { integer: true, min: 0 })!;
   const evalIter = parseNumber('--eval-iter', o.evalIter, { integer: true, min: 1 })!;
-  const seed = parseNumber('--seed', o.seed, { integer: true })!;
+  const seed = parseSeed('--seed', o.seed)!;
   const maxSteps = parseNumber('--max-steps', o.maxSteps, { integer: true, min: 0 });
   const dropRate = parseNumber('--drop-rate', o.dropRate, { min: 0 })!;
   const testLimit = parseNumber('--test-limit', o.testLimit, { integer: true, min: 0 });
   const maxNewTokens = parseNumber('--max-new-tokens', o.maxNewTokens, { integer: true, min: 1 })!;
   const lora = parseLora(o);
+  // every path before any work
+  if (o.data !== undefined) checkInput('--data', o.data, 'file');
+  checkModelFlag('--model', o.model);
+  checkOutputDir('--out', o.out);
+  if (o.responses) checkOutputFile('--responses-file', o.responsesFile);
+  if (o.cacheDir) checkOutputDir('--cache-dir', o.cacheDir);
 
   const data = await loadInstructionData(o.data);
   const { train, test, val } = splitInstructionData(data);
   log(`data: ${data.length} entries -> train ${train.length} / val ${val.length} / test ${test.length}`);
+  // the book's 85/10/5 split must leave entries to train on and to validate with, and a full batch
+  if (!train.length || !val.length)
+    throw new UserError(
+      `--data ${o.data}: ${data.length} entries split 85/10/5 leave train ${train.length} / validation ${val.length}; give more entries`,
+    );
+  if (train.length < batchSize)
+    throw new UserError(
+      `--batch-size ${batchSize}: more than the ${train.length} training entries (incomplete batches are dropped, as in the book); lower --batch-size`,
+    );
   await startBackend(o.backend);
   const tokenizer = gpt2Tokenizer();
-  const model = await loadBaseModel(o.model, { dropRate, log });
+  const model = await loadBaseModel(o.model, {
+    dropRate,
+    log,
+    cacheDir: o.cacheDir,
+    offline: o.offline,
+    check: (cfg) => checkLoraRank(lora, cfg),
+  });
   const allowedMaxLength =
     parseNumber('--allowed-max-length', o.allowedMaxLength, { integer: true, min: 1 }) ??
     model.cfg.contextLength;
@@ -170,6 +195,7 @@ async function respond(
   o: { model: string; input?: string; maxNewTokens: string; backend?: string; json?: boolean },
 ): Promise<void> {
   const maxNewTokens = parseNumber('--max-new-tokens', o.maxNewTokens, { integer: true, min: 1 })!;
+  checkInput('--model', o.model, 'dir');
   await startBackend(o.backend);
   const { model } = await loadFinetunedModel(o.model);
   const response = await generateResponse(
@@ -192,6 +218,8 @@ async function evaluateInstruct(o: {
   json?: boolean;
 }): Promise<void> {
   const log = makeLog(o.json);
+  if ((await fs.stat(o.file).catch(() => undefined))?.isDirectory())
+    throw new UserError(`--file ${o.file}: is a directory, expected a file`);
   const text = await fs.readFile(o.file, 'utf8').catch(() => {
     throw new UserError(`--file ${o.file}: cannot read it (run \`llmfs finetune instruct\` first)`);
   });
@@ -261,6 +289,8 @@ export function registerInstruct(program: Command, finetune: Command): void {
       )
       .option('--test-limit <n>', 'answer only the first n test entries')
       .option('--max-new-tokens <n>', 'tokens per response', '256')
+      .option('--cache-dir <dir>', 'model cache (default: LLMFS_CACHE or the user cache dir)')
+      .option('--offline', 'never download: the model must be a directory or cached')
       .option('--json', 'print one JSON object with the losses'),
   ).action((opts: InstructFlags) => finetuneInstruct(opts));
 

@@ -5,7 +5,8 @@ import type { Command } from 'commander';
 import { getEncoding } from '@llmfs/bpe-tokenizer';
 import { generate } from '@llmfs/gpt-model';
 import { initBackend } from '@llmfs/nn';
-import { UserError, parseNumber, printJson, withBackend } from '../common.js';
+import { checkModelFlag } from '../check-paths.js';
+import { UserError, parseNumber, parseSeed, printJson, withBackend } from '../common.js';
 import { loadModelFlag } from '../model-loading.js';
 
 interface GenerateFlags {
@@ -54,14 +55,19 @@ async function runGenerate(o: GenerateFlags): Promise<void> {
   const topP = parseNumber('--top-p', o.topP, { min: 0 });
   if (topP !== undefined && (topP <= 0 || topP > 1))
     throw new UserError(`--top-p: expected a number in (0, 1], got '${o.topP}'`);
-  const seed = parseNumber('--seed', o.seed, { integer: true, min: 0 });
+  const seed = parseSeed('--seed', o.seed);
   const eosId = parseNumber('--eos-id', o.eosId, { integer: true, min: 0 });
+  checkModelFlag('--model', o.model);
   await initBackend(o.backend, { log: (line) => process.stderr.write(line + '\n') });
   const { model, cfg } = await loadModelFlag(o.model, { cacheDir: o.cacheDir, offline: o.offline });
   try {
     const enc = getEncoding('gpt2');
     const promptIds = enc.encode(o.prompt, { allowedSpecial: ['<|endoftext|>'] });
     if (promptIds.length === 0) throw new UserError('--prompt: empty prompt');
+    if (eosId !== undefined && eosId >= cfg.vocabSize)
+      throw new UserError(
+        `--eos-id ${eosId}: outside the model's vocabulary (ids 0 to ${cfg.vocabSize - 1})`,
+      );
     const tooBig = promptIds.find((id) => id >= cfg.vocabSize);
     if (tooBig !== undefined)
       throw new UserError(

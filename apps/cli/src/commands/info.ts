@@ -1,8 +1,9 @@
 // `llmfs info` (book ch04 "parameters and memory"): a model's config, parameter count and fp32 memory,
-// read from the file headers only (no weights are loaded).
+// read from the file headers only (no weights are loaded), which are checked as a load would.
 import type { Command } from 'commander';
 import { countParameters, modelMemoryBytes } from '@llmfs/gpt-model';
 import { openWeightSource } from '@llmfs/gpt2-weights';
+import { checkModelFlag, checkOutputDir } from '../check-paths.js';
 import { printJson } from '../common.js';
 import { resolveModelFlag } from '../model-loading.js';
 
@@ -16,8 +17,11 @@ export function register(program: Command): void {
     .option('--offline', 'never download; use the cache only')
     .option('--json', 'print one JSON object')
     .action(async (o: { model: string; cacheDir?: string; offline?: boolean; json?: boolean }) => {
+      checkModelFlag('--model', o.model);
+      if (o.cacheDir) checkOutputDir('--cache-dir', o.cacheDir);
       const dir = await resolveModelFlag(o.model, o);
-      const src = await openWeightSource(dir); // validates names and shapes from the headers
+      // names, shapes and file sizes from the headers (a cut data file or a bad n_head is refused here)
+      const src = await openWeightSource(dir);
       await src.close();
       const { cfg } = src;
       const parameters = countParameters(cfg);

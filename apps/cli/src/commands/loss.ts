@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { createDataLoaderV1 } from '@llmfs/data-loader';
 import { initBackend } from '@llmfs/nn';
 import { calcLossLoader } from '@llmfs/trainer';
+import { checkInput, checkModelFlag } from '../check-paths.js';
 import { UserError, parseNumber, printJson, withBackend } from '../common.js';
 import { loadModelFlag } from '../model-loading.js';
 
@@ -39,15 +40,9 @@ export function register(program: Command): void {
 }
 
 async function runLoss(o: LossFlags): Promise<void> {
-  let text: string;
-  try {
-    text = fs.readFileSync(o.data, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserError(
-      `--data ${o.data}: ${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : (err as Error).message}`,
-    );
-  }
+  checkInput('--data', o.data, 'file');
+  checkModelFlag('--model', o.model);
+  const text = fs.readFileSync(o.data, 'utf8');
   const batchSize = parseNumber('--batch-size', o.batchSize, { integer: true, min: 1 })!;
   const maxBatches = parseNumber('--max-batches', o.maxBatches, { integer: true, min: 1 });
   let contextLength = parseNumber('--context-length', o.contextLength, { integer: true, min: 1 });
@@ -71,6 +66,11 @@ async function runLoss(o: LossFlags): Promise<void> {
     if (loader.length === 0)
       throw new UserError(`--data ${o.data}: too short for one window of ${contextLength + 1} tokens`);
     const loss = await calcLossLoader(loader, model, maxBatches);
+    // finite weights are checked at load; a NaN here is an overflow, never a result to print
+    if (!Number.isFinite(loss))
+      throw new UserError(
+        `--model ${o.model}: the loss on --data ${o.data} is ${loss} (the logits overflow)`,
+      );
     const batches = Math.min(maxBatches ?? loader.length, loader.length);
     if (o.json) printJson({ loss, batches });
     else

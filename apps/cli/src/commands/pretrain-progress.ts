@@ -1,7 +1,13 @@
 // What `llmfs pretrain` shows while it trains: a progress bar with loss and ETA on a terminal, plain
 // lines (one per evaluation, the book's format) otherwise.
 import cliProgress from 'cli-progress';
-import type { Trainer } from '@llmfs/trainer';
+import type { EvalEvent, Trainer } from '@llmfs/trainer';
+
+/** The book's evaluation line; without a validation split (--val-ratio 0) there is no val loss to show. */
+export function evalLine(e: EvalEvent): string {
+  const head = `Ep ${e.epoch} (Step ${String(e.step).padStart(6, '0')}): Train loss ${e.trainLoss.toFixed(3)}`;
+  return Number.isFinite(e.valLoss) ? `${head}, Val loss ${e.valLoss.toFixed(3)}` : head;
+}
 
 /** Attaches the progress display to `trainer`; returns a function that closes it. */
 export function attachProgress(
@@ -10,11 +16,7 @@ export function attachProgress(
 ): () => void {
   const { write } = opts;
   if (!opts.tty) {
-    trainer.on('eval', (e) =>
-      write(
-        `Ep ${e.epoch} (Step ${String(e.step).padStart(6, '0')}): Train loss ${e.trainLoss.toFixed(3)}, Val loss ${e.valLoss.toFixed(3)}`,
-      ),
-    );
+    trainer.on('eval', (e) => write(evalLine(e)));
     trainer.on('sample', (s) => write(s.text));
     trainer.on('checkpoint', (c) => write(`checkpoint: ${c.dir}`));
     return () => undefined;
@@ -44,11 +46,7 @@ export function attachProgress(
       stepMs: Math.round(e.stepMs),
     }),
   );
-  trainer.on('eval', (e) =>
-    log(
-      `Ep ${e.epoch} (Step ${String(e.step).padStart(6, '0')}): Train loss ${e.trainLoss.toFixed(3)}, Val loss ${e.valLoss.toFixed(3)}`,
-    ),
-  );
+  trainer.on('eval', (e) => log(evalLine(e)));
   trainer.on('sample', (s) => log(s.text));
   return () => multi.stop();
 }

@@ -1,24 +1,32 @@
 // `llmfs pretrain` (book ch05, appendix D): trains a GPT on a text file from scratch or from a model
 // directory; writes the model directory, checkpoints with exact-resume state, loss.svg/loss.png and a
-// JSON log. Ctrl-C finishes the step, saves a checkpoint and exits with 130.
+// JSON log. Ctrl-C finishes the step, saves a checkpoint and exits with 130. Paths are checked and the
+// run directory locked before any work; a run's stored paths are relative to its run directory.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { getEncoding } from '@llmfs/bpe-tokenizer';
-import { createDataLoaderV1, splitTextByRatio, type DataLoader } from '@llmfs/data-loader';
+import { createDataLoaderV1, gpt2TokenEncoder, splitTextByRatio, type DataLoader } from '@llmfs/data-loader';
 import { GPTModel, GPT_CONFIG_124M, getConfig, type GPTConfig } from '@llmfs/gpt-model';
-import { configFromHf, loadModelDirectory, saveModelDirectory } from '@llmfs/gpt2-weights';
+import {
+  configFromHf,
+  loadModelDirectory,
+  openWeightSource,
+  saveModelDirectory,
+  type FileLock,
+} from '@llmfs/gpt2-weights';
 import { Rng, initBackend } from '@llmfs/nn';
 import {
   AdamW,
   Trainer,
-  TRAINER_STATE_FILE,
   collectRngs,
   findResumeCheckpoint,
-  type TrainerState,
+  readTrainerState,
   type TrainResult,
 } from '@llmfs/trainer';
-import { UserError, parseNumber, withBackend } from '../common.js';
+import { checkInput, checkOutputDir, checkOutputFile } from '../check-paths.js';
+import { UserError, parseNumber, parseSeed, withBackend } from '../common.js';
+import { lockJsonLog, openRunDir, runDirOfResume, type RunDir } from '../run-dir.js';
 import { plotLosses } from '../plot-losses.js';
 import { gpt2CheckpointIO } from './pretrain-io.js';
 import { attachProgress } from './pretrain-progress.js';
@@ -50,6 +58,8 @@ export interface PretrainOptions {
   valRatio: number;
   out: string;
   resume?: string;
+  /** Replace another run's checkpoints and model in `out` (a fresh run refuses them otherwise). */
+  overwrite?: boolean;
   backend?: string;
   jsonLog?: string;
   saveEvery?: number;
@@ -82,6 +92,8 @@ export interface PretrainHooks {
   /** Replaces the built-in progress display. */
   quiet?: boolean;
   log?: (line: string) => void;
+  /** The run directory, already opened (locked) by the caller; opened here otherwise. */
+  runDir?: RunDir;
 }
 
 /** What a run leaves behind. */
@@ -92,7 +104,14 @@ export interface PretrainSummary extends TrainResult {
 }
 
 function readConfigArg(arg: string): GPTConfig {
-  if (!fs.existsSync(arg)) return getConfig(arg);
+  if (!fs.existsSync(arg)) {
+    try {
+      return getConfig(arg);
+    } catch {
+      throw new UserError(`--config ${arg}: no such file, and not a config name (gpt2, gpt2-medium, ...)`);
+    }
+  }
+  checkInput('--config', arg, 'file');
   let json: Record<string, unknown>;
   try {
     json = JSON.parse(fs.readFileSync(arg, 'utf8')) as Record<string, unknown>;
@@ -107,48 +126,89 @@ function readConfigArg(arg: string): GPTConfig {
   return Object.fromEntries(keys.map((k) => [k, json[k]])) as unknown as GPTConfig;
 }
 
-/** Builds the model: from --model, from --config, or the book's GPT-2 124M config at context 256. */
-async function buildModel(o: PretrainOptions): Promise<{ model: GPTModel; contextLength: number }> {
-  if (o.model && o.config) throw new UserError('--model and --config: give one of them');
-  if (o.model) {
-    if (!fs.existsSync(o.model)) throw new UserError(`--model ${o.model}: no such directory`);
-    const overrides = o.dropRate !== undefined ? { dropRate: o.dropRate } : {};
-    const { model, cfg } = await loadModelDirectory(o.model, { cfgOverrides: overrides });
-    // dropout masks follow --seed, as a fresh model's would
-    for (const r of collectRngs(model)) r.setState(new Rng(o.seed).getState());
-    const t = o.contextLength ?? Math.min(256, cfg.contextLength);
+/**
+ * The model's config and the training context length, before any weight is read: from the checkpoint
+ * being resumed, from --model's headers, from --config, or the book's GPT-2 124M config at context 256.
+ */
+async function planModel(
+  o: PretrainOptions,
+  resumeDir: string | undefined,
+): Promise<{ cfg: GPTConfig; contextLength: number; from?: string }> {
+  if (o.model && o.config && !resumeDir) throw new UserError('--model and --config: give one of them');
+  const from = resumeDir ?? o.model;
+  if (from) {
+    const src = await openWeightSource(from); // headers only
+    await src.close();
+    const cfg = { ...src.cfg, ...(o.dropRate !== undefined && !resumeDir ? { dropRate: o.dropRate } : {}) };
+    const t = o.contextLength ?? (resumeDir ? cfg.contextLength : Math.min(256, cfg.contextLength));
     if (t > cfg.contextLength)
       throw new UserError(`--context-length ${t}: the model's context length is ${cfg.contextLength}`);
-    return { model, contextLength: t };
+    return { cfg, contextLength: t, from };
   }
   const cfg = { ...(o.modelConfig ?? (o.config ? readConfigArg(o.config) : GPT_CONFIG_124M)) };
-  cfg.contextLength = o.contextLength ?? (o.modelConfig ? cfg.contextLength : 256);
+  // as the help says: 256, or the config's own context length if that is smaller
+  cfg.contextLength =
+    o.contextLength ?? (o.modelConfig ? cfg.contextLength : Math.min(256, cfg.contextLength));
   if (o.dropRate !== undefined) cfg.dropRate = o.dropRate;
-  return { model: new GPTModel(cfg, { seed: o.seed }), contextLength: cfg.contextLength };
+  return { cfg, contextLength: cfg.contextLength };
 }
 
+/** Builds the planned model: loaded from a directory, or fresh from the config. */
+async function buildModel(
+  o: PretrainOptions,
+  plan: Awaited<ReturnType<typeof planModel>>,
+  resuming: boolean,
+): Promise<GPTModel> {
+  if (!plan.from) return new GPTModel(plan.cfg, { seed: o.seed });
+  const overrides = o.dropRate !== undefined && !resuming ? { dropRate: o.dropRate } : {};
+  const { model } = await loadModelDirectory(plan.from, { cfgOverrides: overrides });
+  // dropout masks follow --seed, as a fresh model's would (a resume restores them from the checkpoint)
+  if (!resuming) for (const r of collectRngs(model)) r.setState(new Rng(o.seed).getState());
+  return model;
+}
+
+/** Windows of `contextLength` + 1 tokens at `stride` in `n` tokens (the book's GPTDatasetV1). */
+const windowsIn = (n: number, contextLength: number, stride: number) =>
+  n <= contextLength ? 0 : Math.ceil((n - contextLength) / stride);
+
+/**
+ * The book's loaders over a character split of --data. Too little text for one training batch or for
+ * one validation window stops here, naming the flags to change (no run with zero batches or NaN losses).
+ */
 function makeLoaders(o: PretrainOptions, contextLength: number): { train: DataLoader; val?: DataLoader } {
-  if (!fs.existsSync(o.data)) throw new UserError(`--data ${o.data}: no such file`);
   const text = fs.readFileSync(o.data, 'utf8');
   if (!text.length) throw new UserError(`--data ${o.data}: the file is empty`);
   const stride = o.stride ?? contextLength;
   const [trainText, valText] = o.valRatio > 0 ? splitTextByRatio(text, 1 - o.valRatio) : [text, ''];
+  const encode = (t: string) => (t.length ? gpt2TokenEncoder.encode(t) : []);
+  const trainIds = encode(trainText);
+  const trainWindows = windowsIn(trainIds.length, contextLength, stride);
+  if (trainWindows < o.batchSize)
+    throw new UserError(
+      `--data ${o.data}: the training split holds ${trainIds.length} tokens, ${trainWindows} window${trainWindows === 1 ? '' : 's'} of --context-length ${contextLength} (+1) at --stride ${stride}, fewer than --batch-size ${o.batchSize}; lower --batch-size or --context-length, or give more text`,
+    );
   const common = { batchSize: o.batchSize, maxLength: contextLength, stride };
-  const train = createDataLoaderV1(trainText, {
-    ...common,
-    shuffle: o.shuffle,
-    dropLast: true,
-    seed: o.seed,
-  });
-  let val: DataLoader | undefined;
-  if (valText.length) {
-    try {
-      val = createDataLoaderV1(valText, { ...common, shuffle: false, dropLast: false });
-    } catch {
-      val = undefined; // too little validation text for one window: no validation loss
-    }
-  }
-  return { train, val };
+  const train = createDataLoaderV1(trainIds, { ...common, shuffle: o.shuffle, dropLast: true, seed: o.seed });
+  if (o.valRatio === 0) return { train };
+  const valIds = encode(valText);
+  if (windowsIn(valIds.length, contextLength, stride) === 0)
+    throw new UserError(
+      `--val-ratio ${o.valRatio}: the validation split holds ${valIds.length} tokens, fewer than one window of --context-length ${contextLength} (+1); raise --val-ratio, lower --context-length, or pass --val-ratio 0 to train without validation`,
+    );
+  return { train, val: createDataLoaderV1(valIds, { ...common, shuffle: false, dropLast: false }) };
+}
+
+/** Checks every path of a run before any work (see check-paths.ts). */
+function checkPaths(o: PretrainOptions, resuming: boolean): void {
+  checkInput('--data', o.data, 'file');
+  if (o.model && !resuming) checkInput('--model', o.model, 'dir');
+  checkOutputDir('--out', o.out);
+  if (o.jsonLog) checkOutputFile('--json-log', o.jsonLog);
+}
+
+/** A path stored in the run state: relative to the run directory, so that a copied run works where it is. */
+function toRunRelative(out: string, p: string): string {
+  return path.relative(path.resolve(out), path.resolve(p)) || '.';
 }
 
 /** Runs a pretraining job (the body of `llmfs pretrain`, also used by the quickstart). */
@@ -158,19 +218,61 @@ export async function runPretrain(
 ): Promise<PretrainSummary> {
   const write = hooks.log ?? ((line: string) => process.stdout.write(line + '\n'));
   const o = opts;
-  const resumeDir = o.resume ? findResumeCheckpoint(o.resume) : undefined;
-  await initBackend(o.backend, { log: (line) => process.stderr.write(line + '\n') });
-
-  let model: GPTModel;
-  let contextLength: number;
-  if (resumeDir) {
-    ({ model } = await loadModelDirectory(resumeDir));
-    contextLength = o.contextLength ?? model.cfg.contextLength;
-  } else {
-    ({ model, contextLength } = await buildModel(o));
+  checkPaths(o, !!o.resume);
+  const runDir =
+    hooks.runDir ??
+    (await openRunDir(o.out, {
+      fresh: !o.resume || path.resolve(runDirOfResume(o.resume)) !== path.resolve(o.out),
+      overwrite: o.overwrite,
+      log: (line) => process.stderr.write(line + '\n'),
+    }));
+  let logLock: FileLock | undefined;
+  try {
+    if (o.jsonLog) logLock = await lockJsonLog(o.jsonLog);
+    return await runLocked(o, hooks, write);
+  } finally {
+    logLock?.release();
+    if (!hooks.runDir) runDir.release();
   }
+}
+
+async function runLocked(
+  o: PretrainOptions,
+  hooks: PretrainHooks,
+  write: (line: string) => void,
+): Promise<PretrainSummary> {
+  const resumeDir = o.resume ? findResumeCheckpoint(o.resume) : undefined;
+  // the data is checked before the backend starts and before any weight is allocated
+  const plan = await planModel(o, resumeDir);
+  const { contextLength } = plan;
   const { train, val } = makeLoaders(o, contextLength);
+  await initBackend(o.backend, { log: (line) => process.stderr.write(line + '\n') });
+  const model = await buildModel(o, plan, !!resumeDir);
   const optimizer = new AdamW(model.trainableParameters(), { lr: o.lr, weightDecay: o.weightDecay });
+  try {
+    return await trainModel(o, hooks, write, { model, optimizer, train, val, contextLength, resumeDir });
+  } finally {
+    // also when the run fails: the weights live in the backend's memory, not in JavaScript's
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+/** Trains the built model, then saves the model directory and the loss plot. */
+async function trainModel(
+  o: PretrainOptions,
+  hooks: PretrainHooks,
+  write: (line: string) => void,
+  r: {
+    model: GPTModel;
+    optimizer: AdamW;
+    train: DataLoader;
+    val?: DataLoader;
+    contextLength: number;
+    resumeDir?: string;
+  },
+): Promise<PretrainSummary> {
+  const { model, optimizer, train, val, contextLength, resumeDir } = r;
   const scheduled = o.warmupSteps !== undefined || o.minLr !== undefined;
   const minLr = o.minLr ?? o.lr / 100;
   const tokenizer = getEncoding('gpt2');
@@ -197,38 +299,44 @@ export async function runPretrain(
       io: gpt2CheckpointIO,
       everySteps: o.saveEvery,
       keepLast: o.keepCheckpoints,
-      runConfig: { ...o, resume: undefined, data: path.resolve(o.data), out: path.resolve(o.out) },
+      // paths relative to the run directory: a copied run resumes where it is
+      runConfig: {
+        ...o,
+        resume: undefined,
+        overwrite: undefined,
+        out: '.',
+        data: toRunRelative(o.out, o.data),
+        jsonLog: o.jsonLog && toRunRelative(o.out, o.jsonLog),
+        model: o.model && fs.existsSync(o.model) ? toRunRelative(o.out, o.model) : o.model,
+        config: o.config && fs.existsSync(o.config) ? toRunRelative(o.out, o.config) : o.config,
+      },
     },
   });
   if (resumeDir) await trainer.restore(resumeDir, gpt2CheckpointIO);
 
-  fs.mkdirSync(o.out, { recursive: true });
   let logFd: number | undefined;
   if (o.jsonLog) {
-    logFd = fs.openSync(o.jsonLog, resumeDir ? 'a' : 'w');
+    // a fresh run starts the log anew; lines are appended, each in one write (never a torn line)
+    if (!resumeDir) fs.writeFileSync(o.jsonLog, '');
+    logFd = fs.openSync(o.jsonLog, 'a');
     const fd = logFd;
+    const line = (value: unknown) => fs.writeSync(fd, Buffer.from(JSON.stringify(value) + '\n'));
     trainer.on('step', (e) =>
-      fs.writeSync(
-        fd,
-        JSON.stringify({
-          step: e.step,
-          epoch: e.epoch,
-          tokensSeen: e.tokensSeen,
-          loss: e.loss,
-          lr: e.lr,
-          stepMs: e.stepMs,
-        }) + '\n',
-      ),
+      line({
+        step: e.step,
+        epoch: e.epoch,
+        tokensSeen: e.tokensSeen,
+        loss: e.loss,
+        lr: e.lr,
+        stepMs: e.stepMs,
+      }),
     );
     trainer.on('eval', (e) =>
-      fs.writeSync(
-        fd,
-        JSON.stringify({
-          step: e.step,
-          trainLoss: e.trainLoss,
-          valLoss: Number.isFinite(e.valLoss) ? e.valLoss : null,
-        }) + '\n',
-      ),
+      line({
+        step: e.step,
+        trainLoss: e.trainLoss,
+        valLoss: Number.isFinite(e.valLoss) ? e.valLoss : null,
+      }),
     );
   }
   hooks.onTrainer?.(trainer, {
@@ -261,10 +369,7 @@ export async function runPretrain(
   if (!result.interrupted) await saveModelDirectory(o.out, model);
   let plot: { svg: string; png: string } | undefined;
   if (result.trainLosses.length) plot = await plotLosses(o.out, result);
-  optimizer.dispose();
-  const summary: PretrainSummary = { ...result, out: o.out, cfg: model.cfg, plot };
-  model.dispose();
-  return summary;
+  return { ...result, out: o.out, cfg: model.cfg, plot };
 }
 
 /** Option names whose values are kept from the checkpoint on --resume unless given again. */
@@ -340,6 +445,10 @@ export function register(program: Command): void {
       'continue from the newest complete checkpoint in dir (a run directory or a checkpoint)',
     )
     .option('--json-log <file>', 'one JSON line per optimizer step and per evaluation')
+    .option(
+      '--overwrite',
+      "replace another run's checkpoints and model in --out (else a fresh run refuses them)",
+    )
     .option('--save-every <n>', 'also save a checkpoint every n steps (default: each epoch and at the end)')
     .option('--keep-checkpoints <n>', 'how many checkpoints to keep', '2')
     .option(
@@ -353,6 +462,7 @@ export function register(program: Command): void {
       parseNumber(flag, v as string | undefined, { integer: true, min });
     const num = (flag: string, v: unknown, min?: number) =>
       parseNumber(flag, v as string | undefined, { min });
+    let held: RunDir | undefined;
     let o: PretrainOptions = {
       data: raw.data as string,
       model: raw.model as string | undefined,
@@ -370,12 +480,13 @@ export function register(program: Command): void {
       microBatches: int('--micro-batches', raw.microBatches, 1),
       dropRate: num('--drop-rate', raw.dropRate, 0),
       shuffle: raw.shuffle !== false,
-      seed: int('--seed', raw.seed)!,
+      seed: parseSeed('--seed', raw.seed as string | undefined)!,
       evalFreq: int('--eval-freq', raw.evalFreq, 0)!,
       evalIter: int('--eval-iter', raw.evalIter, 1)!,
       valRatio: num('--val-ratio', raw.valRatio, 0)!,
       out: raw.out as string,
       resume: raw.resume as string | undefined,
+      overwrite: raw.overwrite === true,
       backend: raw.backend as string | undefined,
       jsonLog: raw.jsonLog as string | undefined,
       saveEvery: int('--save-every', raw.saveEvery, 1),
@@ -389,20 +500,47 @@ export function register(program: Command): void {
       throw new UserError(`--micro-batches: ${o.microBatches} does not divide --batch-size ${o.batchSize}`);
     if (o.valRatio >= 1) throw new UserError(`--val-ratio: expected a number in [0, 1), got ${o.valRatio}`);
     if (o.resume) {
-      // the checkpoint's settings, overridden only by flags given on this command line
-      const ck = findResumeCheckpoint(o.resume);
-      const saved = (JSON.parse(fs.readFileSync(path.join(ck, TRAINER_STATE_FILE), 'utf8')) as TrainerState)
-        .runConfig as Partial<PretrainOptions>;
+      checkInput('--resume', o.resume, 'dir');
+      // the run directory is locked before its checkpoints are read (another run may be pruning them)
+      const runDir = runDirOfResume(o.resume);
+      if (cmd.getOptionValueSource('out') !== 'cli') o.out = runDir;
+      checkOutputDir('--out', o.out);
+      held = await openRunDir(o.out, {
+        fresh: path.resolve(runDir) !== path.resolve(o.out),
+        overwrite: o.overwrite,
+        resumeHint: o.resume,
+        log: (line) => process.stderr.write(line + '\n'),
+      });
+      // the checkpoint's settings, overridden only by flags given on this command line; its paths are
+      // relative to the run directory it sits in
+      const saved = (readTrainerState(findResumeCheckpoint(o.resume)).runConfig ?? {}) as Partial<
+        Record<keyof PretrainOptions, unknown>
+      >;
+      for (const k of ['data', 'jsonLog'] as const)
+        if (typeof saved[k] === 'string') saved[k] = path.resolve(runDir, saved[k] as string);
+      for (const k of ['model', 'config'] as const) {
+        const v = saved[k];
+        if (typeof v === 'string' && fs.existsSync(path.resolve(runDir, v)))
+          saved[k] = path.resolve(runDir, v);
+      }
       const merged: Record<string, unknown> = { ...o };
       for (const k of FLAG_KEYS) {
-        const source = cmd.getOptionValueSource(k === 'shuffle' ? 'shuffle' : k);
-        if (source !== 'cli' && source !== 'env' && saved && k in saved) merged[k] = saved[k];
+        if (k === 'out') continue;
+        const source = cmd.getOptionValueSource(k);
+        if (source !== 'cli' && source !== 'env' && k in saved) merged[k] = saved[k];
       }
       o = merged as unknown as PretrainOptions;
+      if (typeof o.data !== 'string')
+        throw new UserError('--data: required (the checkpoint names no data file)');
     } else if (!o.data) {
       throw new UserError('--data: required (the training text), unless --resume is given');
     }
-    const r = await runPretrain(o);
+    let r: PretrainSummary;
+    try {
+      r = await runPretrain(o, { runDir: held });
+    } finally {
+      held?.release();
+    }
     if (r.interrupted) {
       process.stdout.write(
         `interrupted after step ${r.steps}; resume with: llmfs pretrain --resume ${o.out}\n`,

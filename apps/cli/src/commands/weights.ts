@@ -2,7 +2,14 @@
 // safetensors or OpenAI's TensorFlow release, with resume and sha256 checks), and conversion between
 // an OpenAI folder and a model directory.
 import type { Command } from 'commander';
-import { convertModelDirectory, downloadModel, findRelease, GPT2_RELEASES } from '@llmfs/gpt2-weights';
+import {
+  OutputPathError,
+  convertModelDirectory,
+  downloadModel,
+  findRelease,
+  GPT2_RELEASES,
+} from '@llmfs/gpt2-weights';
+import { checkModelFlag, checkOutputDir } from '../check-paths.js';
 import { UserError, printJson } from '../common.js';
 import { progressOptions, resolveModelFlag } from '../model-loading.js';
 
@@ -29,6 +36,7 @@ export function register(program: Command): void {
         if (!rel)
           throw new UserError(`unknown model '${name}' (known: ${Object.keys(GPT2_RELEASES).join(', ')})`);
         const format = checkFormat(o.format) ?? 'hf';
+        if (o.cacheDir) checkOutputDir('--cache-dir', o.cacheDir);
         const dir = await downloadModel(rel.name, progressOptions({ ...o, format }));
         if (o.json) printJson({ name: rel.name, format, dir });
         else console.log(dir);
@@ -54,11 +62,17 @@ export function register(program: Command): void {
         const dtype = (o.dtype ?? 'F32').toUpperCase();
         if (dtype !== 'F32' && dtype !== 'F16' && dtype !== 'BF16')
           throw new UserError(`--dtype: expected F32, F16 or BF16, got '${o.dtype}'`);
+        const format = checkFormat(o.format);
+        checkModelFlag('SRC', src);
+        checkOutputDir('DST', dst);
+        if (o.cacheDir) checkOutputDir('--cache-dir', o.cacheDir);
         const srcDir = await resolveModelFlag(src, o);
-        const format = await convertModelDirectory(srcDir, dst, { format: checkFormat(o.format), dtype });
-        if (o.json) printJson({ src: srcDir, dst, format });
+        const written = await convertModelDirectory(srcDir, dst, { format, dtype }).catch((err) => {
+          throw err instanceof OutputPathError ? new UserError(`DST ${err.message}`) : err;
+        });
+        if (o.json) printJson({ src: srcDir, dst, format: written });
         else
-          console.log(`wrote ${format === 'hf' ? 'a model directory' : 'an OpenAI GPT-2 folder'} to ${dst}`);
+          console.log(`wrote ${written === 'hf' ? 'a model directory' : 'an OpenAI GPT-2 folder'} to ${dst}`);
       },
     );
 }
