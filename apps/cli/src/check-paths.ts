@@ -22,7 +22,10 @@ const SPECIAL_FS = new Map<number, string>([
   [0x6165676c, 'pstore'],
   [0xde5e81e4, 'efivarfs'],
 ]);
-const SPECIAL_ROOTS = ['/proc', '/sys'];
+const SPECIAL_ROOTS = new Map([
+  ['/proc', 'procfs'],
+  ['/sys', 'sysfs'],
+]);
 
 function statOf(p: string): fs.Stats | undefined {
   try {
@@ -79,8 +82,8 @@ function checkNotSpecial(flag: string, p: string, existing: string): void {
   } catch {
     // keep the resolved path
   }
-  const root = SPECIAL_ROOTS.find((r) => real === r || real.startsWith(r + '/'));
-  let fsName = root ? root.slice(1) : undefined;
+  const root = [...SPECIAL_ROOTS.keys()].find((r) => real === r || real.startsWith(r + '/'));
+  let fsName = root && SPECIAL_ROOTS.get(root);
   if (!fsName && typeof fs.statfsSync === 'function') {
     try {
       fsName = SPECIAL_FS.get(Number(fs.statfsSync(real).type));

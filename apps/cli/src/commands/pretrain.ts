@@ -19,6 +19,7 @@ import { Rng, initBackend } from '@llmfs/nn';
 import {
   AdamW,
   Trainer,
+  TRAINER_STATE_FILE,
   collectRngs,
   findResumeCheckpoint,
   readTrainerState,
@@ -373,7 +374,7 @@ async function trainModel(
 }
 
 /** Option names whose values are kept from the checkpoint on --resume unless given again. */
-const FLAG_KEYS: Array<keyof PretrainOptions> = [
+const FLAG_KEYS = [
   'data',
   'model',
   'config',
@@ -401,7 +402,72 @@ const FLAG_KEYS: Array<keyof PretrainOptions> = [
   'keepCheckpoints',
   'startContext',
   'sampleTokens',
-];
+] as const satisfies ReadonlyArray<keyof PretrainOptions>;
+
+/**
+ * The options of a resumed run: the checkpoint's settings, overridden only by flags given on this
+ * command line; its stored paths are relative to the run directory it sits in.
+ */
+function resumedOptions(
+  o: PretrainOptions,
+  runDir: string,
+  sourceOf: (key: string) => string | undefined,
+): PretrainOptions {
+  const ck = findResumeCheckpoint(o.resume!);
+  const saved = (readTrainerState(ck).runConfig ?? {}) as Partial<Record<keyof PretrainOptions, unknown>>;
+  for (const k of ['data', 'jsonLog'] as const)
+    if (typeof saved[k] === 'string') saved[k] = path.resolve(runDir, saved[k] as string);
+  for (const k of ['model', 'config'] as const) {
+    const v = saved[k];
+    if (typeof v === 'string' && fs.existsSync(path.resolve(runDir, v))) saved[k] = path.resolve(runDir, v);
+  }
+  const merged: Record<string, unknown> = { ...o };
+  for (const k of FLAG_KEYS) {
+    if (k === 'out') continue;
+    const source = sourceOf(k);
+    if (source === 'cli' || source === 'env' || !(k in saved)) continue;
+    // a hand-edited state must not smuggle in a value the flag parser would refuse
+    if (typeof saved[k] !== typeof PRETRAIN_TYPES[k] && saved[k] !== undefined && saved[k] !== null)
+      throw new UserError(
+        `${path.join(ck, TRAINER_STATE_FILE)}: runConfig.${k} must be a ${typeof PRETRAIN_TYPES[k]}, got ${JSON.stringify(saved[k])}`,
+      );
+    merged[k] = saved[k] ?? undefined;
+  }
+  if (typeof merged.data !== 'string')
+    throw new UserError('--data: required (the checkpoint names no data file)');
+  return merged as unknown as PretrainOptions;
+}
+
+/** One example value per option, for the type check of a resumed run's settings. */
+const PRETRAIN_TYPES: Record<(typeof FLAG_KEYS)[number], unknown> = {
+  data: '',
+  model: '',
+  config: '',
+  contextLength: 0,
+  batchSize: 0,
+  stride: 0,
+  epochs: 0,
+  maxSteps: 0,
+  lr: 0,
+  weightDecay: 0,
+  warmupSteps: 0,
+  minLr: 0,
+  gradClip: 0,
+  microBatches: 0,
+  dropRate: 0,
+  shuffle: true,
+  seed: 0,
+  evalFreq: 0,
+  evalIter: 0,
+  valRatio: 0,
+  out: '',
+  backend: '',
+  jsonLog: '',
+  saveEvery: 0,
+  keepCheckpoints: 0,
+  startContext: '',
+  sampleTokens: 0,
+};
 
 /** Registers `llmfs pretrain`. */
 export function register(program: Command): void {
@@ -499,10 +565,11 @@ export function register(program: Command): void {
     if (o.microBatches !== undefined && o.batchSize % o.microBatches !== 0)
       throw new UserError(`--micro-batches: ${o.microBatches} does not divide --batch-size ${o.batchSize}`);
     if (o.valRatio >= 1) throw new UserError(`--val-ratio: expected a number in [0, 1), got ${o.valRatio}`);
+    let runDir: string | undefined;
     if (o.resume) {
       checkInput('--resume', o.resume, 'dir');
       // the run directory is locked before its checkpoints are read (another run may be pruning them)
-      const runDir = runDirOfResume(o.resume);
+      runDir = runDirOfResume(o.resume);
       if (cmd.getOptionValueSource('out') !== 'cli') o.out = runDir;
       checkOutputDir('--out', o.out);
       held = await openRunDir(o.out, {
@@ -511,32 +578,12 @@ export function register(program: Command): void {
         resumeHint: o.resume,
         log: (line) => process.stderr.write(line + '\n'),
       });
-      // the checkpoint's settings, overridden only by flags given on this command line; its paths are
-      // relative to the run directory it sits in
-      const saved = (readTrainerState(findResumeCheckpoint(o.resume)).runConfig ?? {}) as Partial<
-        Record<keyof PretrainOptions, unknown>
-      >;
-      for (const k of ['data', 'jsonLog'] as const)
-        if (typeof saved[k] === 'string') saved[k] = path.resolve(runDir, saved[k] as string);
-      for (const k of ['model', 'config'] as const) {
-        const v = saved[k];
-        if (typeof v === 'string' && fs.existsSync(path.resolve(runDir, v)))
-          saved[k] = path.resolve(runDir, v);
-      }
-      const merged: Record<string, unknown> = { ...o };
-      for (const k of FLAG_KEYS) {
-        if (k === 'out') continue;
-        const source = cmd.getOptionValueSource(k);
-        if (source !== 'cli' && source !== 'env' && k in saved) merged[k] = saved[k];
-      }
-      o = merged as unknown as PretrainOptions;
-      if (typeof o.data !== 'string')
-        throw new UserError('--data: required (the checkpoint names no data file)');
     } else if (!o.data) {
       throw new UserError('--data: required (the training text), unless --resume is given');
     }
     let r: PretrainSummary;
     try {
+      if (runDir) o = resumedOptions(o, runDir, (k) => cmd.getOptionValueSource(k));
       r = await runPretrain(o, { runDir: held });
     } finally {
       held?.release();
