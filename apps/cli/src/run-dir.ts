@@ -27,6 +27,7 @@ export function runDirOfResume(resume: string): string {
 
 /** Takes the lock of `--json-log FILE` (a lock file beside it), so two runs never write one log. */
 export async function lockJsonLog(file: string): Promise<FileLock> {
+  fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true }); // checkOutputFile: creatable
   try {
     return await acquireFileLock(`${file}.lock`, { command: 'llmfs pretrain' });
   } catch (err) {

@@ -3,7 +3,6 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { vi } from 'vitest';
 import { runCli } from '../src/program.js';
 
 /** What a run of the command left: exit code and the text it wrote. */
@@ -18,25 +17,32 @@ export async function llmfsInProcess(args: string[]): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const text = (a: unknown[]) => a.map(String).join(' ') + '\n';
-  const spies = [
-    vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      stdout += String(chunk);
-      return true;
-    }),
-    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      stderr += String(chunk);
-      return true;
-    }),
-    vi.spyOn(console, 'log').mockImplementation((...a) => (stdout += text(a))),
-    vi.spyOn(console, 'info').mockImplementation((...a) => (stdout += text(a))),
-    vi.spyOn(console, 'error').mockImplementation((...a) => (stderr += text(a))),
-    vi.spyOn(console, 'warn').mockImplementation((...a) => (stderr += text(a))),
-  ];
+  // patched by hand, not with vi.spyOn, so that the fuzz script runs outside vitest too
+  const saved = {
+    out: process.stdout.write,
+    err: process.stderr.write,
+    log: console.log,
+    info: console.info,
+    error: console.error,
+    warn: console.warn,
+  };
+  process.stdout.write = ((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  }) as typeof process.stderr.write;
+  console.log = console.info = (...a: unknown[]) => void (stdout += text(a));
+  console.error = console.warn = (...a: unknown[]) => void (stderr += text(a));
   try {
     const code = await runCli(args);
     return { code, stdout, stderr };
   } finally {
-    for (const s of spies) s.mockRestore();
+    process.stdout.write = saved.out;
+    process.stderr.write = saved.err;
+    Object.assign(console, { log: saved.log, info: saved.info, error: saved.error, warn: saved.warn });
   }
 }
 

@@ -62,5 +62,10 @@ export async function generateResponses(
 /** Writes entries with responses as the book does (JSON, indent 4) (Node only). */
 export async function saveResponses(path: string, entries: readonly InstructionEntry[]): Promise<void> {
   const fs = await import('node:fs/promises');
-  await fs.writeFile(path, JSON.stringify(entries, null, 4) + '\n');
+  const { dirname } = await import('node:path');
+  // its folder is created, and the file appears whole or not at all (temporary file, then rename)
+  await fs.mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  await fs.writeFile(tmp, JSON.stringify(entries, null, 4) + '\n');
+  await fs.rename(tmp, path);
 }

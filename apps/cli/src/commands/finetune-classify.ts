@@ -1,5 +1,6 @@
 // `llmfs finetune classify` (book ch. 6, appendix E with --lora-rank) and `llmfs classify`.
 import type { Command } from 'commander';
+import { DisallowedSpecialTokenError } from '@llmfs/bpe-tokenizer';
 import { AdamW } from '@llmfs/trainer';
 import {
   SPAM_CLASSES,
@@ -57,7 +58,17 @@ interface ClassifyFlags {
   json?: boolean;
 }
 
+/** Runs the command; the model and optimizer are released however it ends (error, Ctrl-C). */
 async function finetuneClassify(o: ClassifyFlags): Promise<void> {
+  const owned: Array<{ dispose(): void }> = [];
+  try {
+    await finetuneClassifyOwned(o, owned);
+  } finally {
+    for (const x of owned.reverse()) x.dispose();
+  }
+}
+
+async function finetuneClassifyOwned(o: ClassifyFlags, owned: Array<{ dispose(): void }>): Promise<void> {
   const log = makeLog(o.json);
   const epochs = parseNumber('--epochs', o.epochs, { integer: true, min: 0 })!;
   const batchSize = parseNumber('--batch-size', o.batchSize, { integer: true, min: 1 })!;
@@ -112,6 +123,7 @@ async function finetuneClassify(o: ClassifyFlags): Promise<void> {
     offline: o.offline,
     check: (cfg) => checkLoraRank(lora, cfg),
   });
+  owned.push(model);
   const trainDs = new SpamDataset(train, tokenizer, { maxLength, contextLength: model.cfg.contextLength });
   const valDs = new SpamDataset(val, tokenizer, { maxLength: trainDs.maxLength });
   const testDs = new SpamDataset(test, tokenizer, { maxLength: trainDs.maxLength });
@@ -135,6 +147,7 @@ async function finetuneClassify(o: ClassifyFlags): Promise<void> {
   );
 
   const optimizer = new AdamW(model.trainableParameters(), { lr, weightDecay });
+  owned.push(optimizer);
   let stopRequested = false;
   const done = onInterrupt(() => (stopRequested = true));
   const t0 = Date.now();
@@ -181,8 +194,6 @@ async function finetuneClassify(o: ClassifyFlags): Promise<void> {
     console.log(`Validation accuracy: ${pct(valAccuracy)}`);
     console.log(`Test accuracy: ${pct(testAccuracy)}`);
   }
-  model.dispose();
-  optimizer.dispose();
 }
 
 async function classify(
@@ -195,21 +206,30 @@ async function classify(
   const { model, classes, maxLength } = await loadClassifierDirectory(o.model);
   const tokenizer = gpt2Tokenizer();
   const len = len0 ?? maxLength;
-  const results = texts.map((text) => {
-    const r = classifyReview(text, model, tokenizer, { maxLength: len, classes });
-    return {
-      text,
-      label: r.name ?? String(r.label),
-      index: r.label,
-      probability: r.probability,
-      probabilities: r.probabilities,
-    };
-  });
-  if (o.json) printJson(results.length === 1 ? results[0] : { results });
-  else
-    for (const r of results)
-      console.log(`${r.label}\t${r.probability.toFixed(4)}${texts.length > 1 ? `\t${r.text}` : ''}`);
-  model.dispose();
+  try {
+    const results = texts.map((text) => {
+      let r: ReturnType<typeof classifyReview>;
+      try {
+        r = classifyReview(text, model, tokenizer, { maxLength: len, classes });
+      } catch (err) {
+        if (!(err instanceof DisallowedSpecialTokenError)) throw err;
+        throw new UserError(`TEXT: contains the special token '${err.token}', which a message may not hold`);
+      }
+      return {
+        text,
+        label: r.name ?? String(r.label),
+        index: r.label,
+        probability: r.probability,
+        probabilities: r.probabilities,
+      };
+    });
+    if (o.json) printJson(results.length === 1 ? results[0] : { results });
+    else
+      for (const r of results)
+        console.log(`${r.label}\t${r.probability.toFixed(4)}${texts.length > 1 ? `\t${r.text}` : ''}`);
+  } finally {
+    model.dispose();
+  }
 }
 
 /** Registers `finetune classify` on the finetune group and the top-level `classify`. */

@@ -3,6 +3,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { DisallowedSpecialTokenError } from '@llmfs/bpe-tokenizer';
 import { AdamW, Trainer, calcLossLoader } from '@llmfs/trainer';
 import {
   InstructionDataset,
@@ -58,7 +59,17 @@ interface InstructFlags {
   json?: boolean;
 }
 
+/** Runs the command; the model and optimizer are released however it ends (error, Ctrl-C). */
 async function finetuneInstruct(o: InstructFlags): Promise<void> {
+  const owned: Array<{ dispose(): void }> = [];
+  try {
+    await finetuneInstructOwned(o, owned);
+  } finally {
+    for (const x of owned.reverse()) x.dispose();
+  }
+}
+
+async function finetuneInstructOwned(o: InstructFlags, owned: Array<{ dispose(): void }>): Promise<void> {
   const log = makeLog(o.json);
   const epochs = parseNumber('--epochs', o.epochs, { integer: true, min: 0 })!;
   const batchSize = parseNumber('--batch-size', o.batchSize, { integer: true, min: 1 })!;
@@ -100,6 +111,7 @@ async function finetuneInstruct(o: InstructFlags): Promise<void> {
     offline: o.offline,
     check: (cfg) => checkLoraRank(lora, cfg),
   });
+  owned.push(model);
   const allowedMaxLength =
     parseNumber('--allowed-max-length', o.allowedMaxLength, { integer: true, min: 1 }) ??
     model.cfg.contextLength;
@@ -108,14 +120,24 @@ async function finetuneInstruct(o: InstructFlags): Promise<void> {
       `--allowed-max-length ${allowedMaxLength} exceeds the model's context length ${model.cfg.contextLength}`,
     );
   const collate = { allowedMaxLength, maskPrompt: o.maskPrompt };
-  const trainLoader = createInstructionDataLoader(new InstructionDataset(train, tokenizer), {
+  const trainDs = new InstructionDataset(train, tokenizer);
+  const valDs = new InstructionDataset(val, tokenizer);
+  if (o.maskPrompt) {
+    // a masked prompt that fills the whole window leaves no target: the loss would be NaN
+    const full = [...trainDs.promptLengths, ...valDs.promptLengths].filter((n) => n > allowedMaxLength);
+    if (full.length)
+      throw new UserError(
+        `--allowed-max-length ${allowedMaxLength}: with --mask-prompt, ${full.length} of the ${trainDs.length + valDs.length} training and validation prompts are longer (up to ${Math.max(...full)} tokens), leaving them no response token to learn; raise --allowed-max-length or drop --mask-prompt`,
+      );
+  }
+  const trainLoader = createInstructionDataLoader(trainDs, {
     ...collate,
     batchSize,
     shuffle: true,
     dropLast: true,
     seed,
   });
-  const valLoader = createInstructionDataLoader(new InstructionDataset(val, tokenizer), {
+  const valLoader = createInstructionDataLoader(valDs, {
     ...collate,
     batchSize,
   });
@@ -129,6 +151,7 @@ async function finetuneInstruct(o: InstructFlags): Promise<void> {
   );
 
   const optimizer = new AdamW(model.trainableParameters(), { lr, weightDecay });
+  owned.push(optimizer);
   const trainer = new Trainer({
     model,
     optimizer,
@@ -186,8 +209,6 @@ async function finetuneInstruct(o: InstructFlags): Promise<void> {
       out: o.out,
       responses: responsesFile ?? null,
     });
-  model.dispose();
-  optimizer.dispose();
 }
 
 async function respond(
@@ -198,15 +219,24 @@ async function respond(
   checkInput('--model', o.model, 'dir');
   await startBackend(o.backend);
   const { model } = await loadFinetunedModel(o.model);
-  const response = await generateResponse(
-    model,
-    gpt2Tokenizer(),
-    { instruction, input: o.input ?? '' },
-    { maxNewTokens },
-  );
-  if (o.json) printJson({ instruction, input: o.input ?? '', response });
-  else console.log(response);
-  model.dispose();
+  try {
+    const response = await generateResponse(
+      model,
+      gpt2Tokenizer(),
+      { instruction, input: o.input ?? '' },
+      { maxNewTokens },
+    ).catch((err) => {
+      throw err instanceof DisallowedSpecialTokenError
+        ? new UserError(
+            `INSTRUCTION or --input: contains the special token '${err.token}', which a prompt may not hold`,
+          )
+        : err;
+    });
+    if (o.json) printJson({ instruction, input: o.input ?? '', response });
+    else console.log(response);
+  } finally {
+    model.dispose();
+  }
 }
 
 async function evaluateInstruct(o: {
