@@ -151,3 +151,17 @@ export function checkModelFlag(flag: string, value: string): void {
       `${flag} ${value}: no such directory, and not a GPT-2 name (${Object.keys(GPT2_RELEASES).join(', ')})`,
     );
 }
+
+/** An output file must not be one of the inputs (`--json-log` over `--data` would erase the text). */
+export function checkNotInput(outFlag: string, out: string, inFlag: string, input: string | undefined): void {
+  if (input === undefined) return;
+  const real = (p: string) => {
+    try {
+      return fs.realpathSync(p);
+    } catch {
+      return path.resolve(p);
+    }
+  };
+  if (real(out) === real(input))
+    throw new UserError(`${outFlag} ${out}: is the ${inFlag} file; choose another file`);
+}

@@ -453,6 +453,14 @@ describe('row 17: a folder where a file is expected, or the reverse, before any 
       [['respond', '--model', file, 'hello'], `--model ${file}: is a file, expected a directory`],
       [['evaluate', 'instruct', '--file', dir], `--file ${dir}: is a directory, expected a file`],
       [['tokenize', '--file', dir], `--file ${dir}: is a folder`],
+      [
+        ['pretrain', '--data', fx.short, ...TINY_RUN, '--json-log', fx.short],
+        `--json-log ${fx.short}: is the --data file; choose another file`,
+      ],
+      [
+        ['finetune', 'instruct', '--model', TINY_HF, '--data', fx.instruct, '--responses-file', fx.instruct],
+        `--responses-file ${fx.instruct}: is the --data file; choose another file`,
+      ],
     ];
     const before = fs.readdirSync(tmp.dir).sort();
     for (const [args, message] of cases) {

@@ -20,7 +20,13 @@ import {
   saveResponses,
   splitInstructionData,
 } from '@llmfs/finetune';
-import { checkInput, checkModelFlag, checkOutputDir, checkOutputFile } from '../check-paths.js';
+import {
+  checkInput,
+  checkModelFlag,
+  checkNotInput,
+  checkOutputDir,
+  checkOutputFile,
+} from '../check-paths.js';
 import { UserError, printJson, parseNumber, parseSeed, withBackend } from '../common.js';
 import {
   checkLoraRank,
@@ -87,7 +93,10 @@ async function finetuneInstructOwned(o: InstructFlags, owned: Array<{ dispose():
   if (o.data !== undefined) checkInput('--data', o.data, 'file');
   checkModelFlag('--model', o.model);
   checkOutputDir('--out', o.out);
-  if (o.responses) checkOutputFile('--responses-file', o.responsesFile);
+  if (o.responses) {
+    checkOutputFile('--responses-file', o.responsesFile);
+    checkNotInput('--responses-file', o.responsesFile, '--data', o.data);
+  }
   if (o.cacheDir) checkOutputDir('--cache-dir', o.cacheDir);
 
   const data = await loadInstructionData(o.data);

@@ -25,7 +25,7 @@ import {
   readTrainerState,
   type TrainResult,
 } from '@llmfs/trainer';
-import { checkInput, checkOutputDir, checkOutputFile } from '../check-paths.js';
+import { checkInput, checkNotInput, checkOutputDir, checkOutputFile } from '../check-paths.js';
 import { UserError, parseNumber, parseSeed, withBackend } from '../common.js';
 import { lockJsonLog, openRunDir, runDirOfResume, type RunDir } from '../run-dir.js';
 import { plotLosses } from '../plot-losses.js';
@@ -204,7 +204,10 @@ function checkPaths(o: PretrainOptions, resuming: boolean): void {
   checkInput('--data', o.data, 'file');
   if (o.model && !resuming) checkInput('--model', o.model, 'dir');
   checkOutputDir('--out', o.out);
-  if (o.jsonLog) checkOutputFile('--json-log', o.jsonLog);
+  if (o.jsonLog) {
+    checkOutputFile('--json-log', o.jsonLog);
+    checkNotInput('--json-log', o.jsonLog, '--data', o.data);
+  }
 }
 
 /** A path stored in the run state: relative to the run directory, so that a copied run works where it is. */
