@@ -5,17 +5,17 @@
 import fc from 'fast-check';
 import { makeTempDir } from '@llmfs/testing';
 import { afterAll, describe, expect, it } from 'vitest';
+import { useCliEnv } from './cli-env.js';
 import { anyCommand } from './fuzz-cases.js';
 import { runCase } from './fuzz-run.js';
 import { createSandbox, guardedState } from './fuzz-sandbox.js';
 
 const tmp = makeTempDir('llmfs-fuzz-');
+useCliEnv();
 afterAll(tmp.cleanup);
 
 describe('llmfs under random, careless and hostile command lines', () => {
   it('300 cases: each ends in time with exit 0 or one typed `llmfs:` line, writing only in its folder', async () => {
-    process.env.LLMFS_BACKEND = 'wasm';
-    process.env.LLMFS_OFFLINE = '1';
     const sb = await createSandbox(tmp.dir);
     const guard = guardedState(sb);
     const outcomes = new Map<string, number>();

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { makeTempDir } from '@llmfs/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useCliEnv } from './cli-env.js';
 import { errorLineOf, llmfsChild, llmfsInProcess, type CliRun } from './in-process.js';
 import { TINY_HF, TINY_OA, VERDICT, writeFixtures, type Fixtures } from './fixtures.js';
 
@@ -15,9 +16,8 @@ let fx: Fixtures;
 let n = 0;
 const fresh = (name = 'out') => path.join(tmp.dir, `${name}-${n++}`);
 
+useCliEnv();
 beforeAll(async () => {
-  process.env.LLMFS_BACKEND = 'wasm';
-  process.env.LLMFS_OFFLINE = '1';
   fx = await writeFixtures(path.join(tmp.dir, 'in'));
 });
 
