@@ -3,6 +3,7 @@
 import { SingleBar, Presets } from 'cli-progress';
 import type { GPTModel, GPTConfig } from '@llmfs/gpt-model';
 import { loadModelDirectory, resolveModel, type ResolveModelOptions } from '@llmfs/gpt2-weights';
+import { checkOutputDir } from './check-paths.js';
 
 /** Cache flags shared by the commands that take a model name. */
 export interface CacheFlags {
@@ -49,6 +50,7 @@ export function progressOptions(flags: CacheFlags & { format?: 'hf' | 'openai' }
 
 /** A local model directory for `--model` (an existing path, or a GPT-2 name through the cache). */
 export async function resolveModelFlag(model: string, flags: CacheFlags = {}): Promise<string> {
+  if (flags.cacheDir !== undefined) checkOutputDir('--cache-dir', flags.cacheDir);
   return resolveModel(model, progressOptions(flags));
 }
 

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 import { initBackend, wasmThreadsCount } from '@llmfs/nn';
 import { GPTModel, generate, getConfig, type GPTConfig } from '@llmfs/gpt-model';
 import { AdamW, batchGrads } from '@llmfs/trainer';
+import { checkInput } from '../check-paths.js';
 import { UserError, parseNumber, printJson, withBackend } from '../common.js';
 
 interface BenchFlags {
@@ -25,6 +26,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 /** A GPTConfig from a JSON file ({vocabSize, contextLength, embDim, nHeads, nLayers, dropRate, qkvBias}). */
 function readConfigFile(file: string): GPTConfig {
+  checkInput('--config', file, 'file');
   let cfg: GPTConfig;
   try {
     cfg = JSON.parse(fs.readFileSync(file, 'utf8')) as GPTConfig;

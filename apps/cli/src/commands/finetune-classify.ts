@@ -86,7 +86,7 @@ async function finetuneClassifyOwned(o: ClassifyFlags, owned: Array<{ dispose():
   if (o.data !== undefined) checkInput('--data', o.data, 'file or dir');
   checkModelFlag('--model', o.model);
   checkOutputDir('--out', o.out);
-  if (o.cacheDir) checkOutputDir('--cache-dir', o.cacheDir);
+  if (o.cacheDir !== undefined) checkOutputDir('--cache-dir', o.cacheDir);
 
   // data: read, balance, split 70/10/20 (seeded)
   const dataPath =

@@ -97,7 +97,7 @@ async function finetuneInstructOwned(o: InstructFlags, owned: Array<{ dispose():
     checkOutputFile('--responses-file', o.responsesFile);
     checkNotInput('--responses-file', o.responsesFile, '--data', o.data);
   }
-  if (o.cacheDir) checkOutputDir('--cache-dir', o.cacheDir);
+  if (o.cacheDir !== undefined) checkOutputDir('--cache-dir', o.cacheDir);
 
   const data = await loadInstructionData(o.data);
   const { train, test, val } = splitInstructionData(data);

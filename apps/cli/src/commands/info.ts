@@ -18,7 +18,7 @@ export function register(program: Command): void {
     .option('--json', 'print one JSON object')
     .action(async (o: { model: string; cacheDir?: string; offline?: boolean; json?: boolean }) => {
       checkModelFlag('--model', o.model);
-      if (o.cacheDir) checkOutputDir('--cache-dir', o.cacheDir);
+      if (o.cacheDir !== undefined) checkOutputDir('--cache-dir', o.cacheDir);
       const dir = await resolveModelFlag(o.model, o);
       // names, shapes and file sizes from the headers (a cut data file or a bad n_head is refused here)
       const src = await openWeightSource(dir);

@@ -43,6 +43,7 @@ async function runLoss(o: LossFlags): Promise<void> {
   checkInput('--data', o.data, 'file');
   checkModelFlag('--model', o.model);
   const text = fs.readFileSync(o.data, 'utf8');
+  if (!text.length) throw new UserError(`--data ${o.data}: the file is empty`);
   const batchSize = parseNumber('--batch-size', o.batchSize, { integer: true, min: 1 })!;
   const maxBatches = parseNumber('--max-batches', o.maxBatches, { integer: true, min: 1 });
   let contextLength = parseNumber('--context-length', o.contextLength, { integer: true, min: 1 });

@@ -36,7 +36,7 @@ export function register(program: Command): void {
         if (!rel)
           throw new UserError(`unknown model '${name}' (known: ${Object.keys(GPT2_RELEASES).join(', ')})`);
         const format = checkFormat(o.format) ?? 'hf';
-        if (o.cacheDir) checkOutputDir('--cache-dir', o.cacheDir);
+        if (o.cacheDir !== undefined) checkOutputDir('--cache-dir', o.cacheDir);
         const dir = await downloadModel(rel.name, progressOptions({ ...o, format }));
         if (o.json) printJson({ name: rel.name, format, dir });
         else console.log(dir);
@@ -65,7 +65,7 @@ export function register(program: Command): void {
         const format = checkFormat(o.format);
         checkModelFlag('SRC', src);
         checkOutputDir('DST', dst);
-        if (o.cacheDir) checkOutputDir('--cache-dir', o.cacheDir);
+        if (o.cacheDir !== undefined) checkOutputDir('--cache-dir', o.cacheDir);
         const srcDir = await resolveModelFlag(src, o);
         const written = await convertModelDirectory(srcDir, dst, { format, dtype }).catch((err) => {
           throw err instanceof OutputPathError ? new UserError(`DST ${err.message}`) : err;
