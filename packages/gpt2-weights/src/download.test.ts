@@ -134,7 +134,11 @@ describe('downloadFile', () => {
   });
 
   it('two processes downloading one file take turns: one request, and never a half file in place', async () => {
-    const s = await serve({ '/shared': { body: BODY, throttle: 4000 } }); // ~0.5 s per download
+    // the server holds the second half of the body until the second process waits for the first
+    let open = () => {};
+    const gate = new Promise<void>((r) => (open = r));
+    const failSafe = setTimeout(() => open(), 30_000); // without a lock nobody waits: fail, not hang
+    const s = await serve({ '/shared': { body: BODY, gate } });
     const d = dest();
     fs.mkdirSync(path.dirname(d), { recursive: true });
     const child = () => {
@@ -151,7 +155,10 @@ describe('downloadFile', () => {
         { stdio: ['ignore', 'pipe', 'pipe'] },
       );
       let out = '';
-      p.stdout.on('data', (c) => (out += c));
+      p.stdout.on('data', (c) => {
+        out += c;
+        if (out.includes('waiting for pid')) open();
+      });
       p.stderr.on('data', (c) => (out += c));
       return new Promise<{ code: number | null; out: string; pid: number }>((r) =>
         p.on('close', (code) => r({ code, out, pid: p.pid! })),
@@ -172,6 +179,7 @@ describe('downloadFile', () => {
       expect(b.out.trim()).toBe(`waiting for pid ${a.pid}`);
     } finally {
       clearInterval(watch);
+      clearTimeout(failSafe);
     }
     expect(s.log.map((r) => r.path)).toEqual(['/shared']);
     expect(Buffer.from(fs.readFileSync(d)).equals(Buffer.from(BODY))).toBe(true);

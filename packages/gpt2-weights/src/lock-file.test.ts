@@ -31,6 +31,7 @@ describe('acquireFileLock', () => {
       hostname: os.hostname(),
       startedAt: lock.owner.startedAt,
       command: 'llmfs pretrain',
+      path: p,
     });
     expect(Date.parse(owner.startedAt)).toBeGreaterThan(Date.now() - 60_000);
     const err = await acquireFileLock(p).catch((e) => e);
@@ -55,6 +56,17 @@ describe('acquireFileLock', () => {
     expect(JSON.parse(fs.readFileSync(p, 'utf8')).pid).toBe(process.pid);
     lock.release();
     expect(fs.readdirSync(tmp.dir).filter((f) => f.startsWith(path.basename(p)))).toEqual([]);
+  });
+
+  it('a lock copied from another place (cp -r of a run in progress) is not the holder of this one', async () => {
+    const p = lockPath();
+    const other = await acquireFileLock(lockPath());
+    fs.copyFileSync(other.path, p);
+    const lock = await acquireFileLock(p);
+    expect(lock.tookOverFrom?.path).toBe(other.path);
+    await expect(acquireFileLock(other.path)).rejects.toThrow(LockHeldError); // the original still holds
+    lock.release();
+    other.release();
   });
 
   it('a lock naming this pid but not held by this process is a leftover (pid reuse)', async () => {

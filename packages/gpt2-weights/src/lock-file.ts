@@ -13,6 +13,8 @@ export interface LockOwner {
   startedAt: string;
   /** What the holder runs, for the message of a second process (e.g. "llmfs pretrain"). */
   command?: string;
+  /** Where the lock was taken: a lock file copied along with its folder (cp -r of a run) names another place. */
+  path?: string;
 }
 
 /** A lock held by this process. */
@@ -96,6 +98,7 @@ async function tryAcquire(
     hostname: os.hostname(),
     startedAt: new Date().toISOString(),
     ...(command ? { command } : {}),
+    path: abs,
   };
   const mine = `${abs}.${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   fs.writeFileSync(mine, JSON.stringify(owner) + '\n');
@@ -124,8 +127,9 @@ async function tryAcquire(
         if (!fs.existsSync(abs)) continue;
         return { heldBy: undefined };
       }
-      if (await lockOwnerAlive(held, abs)) return { heldBy: held };
-      // The holder is gone. Move its lock aside under a private name and check that what moved is
+      const copied = held.path !== undefined && held.path !== abs;
+      if (!copied && (await lockOwnerAlive(held, abs))) return { heldBy: held };
+      // The holder is gone (or the lock was copied here from elsewhere). Move its lock aside under a private name and check that what moved is
       // still that dead holder's lock (another process may have taken it over in the meantime).
       const claim = `${abs}.stale-${process.pid}-${attempt}`;
       try {

@@ -13,6 +13,8 @@ export interface Route {
   ignoreRange?: boolean;
   /** Bytes per 10 ms (slow body), for kill tests. */
   throttle?: number;
+  /** Send the first half of the body, then the rest once this promise settles (two-process tests). */
+  gate?: Promise<unknown>;
   etag?: string;
 }
 
@@ -60,6 +62,12 @@ export async function startServer(routes: Record<string, Route>) {
     const rest = body.subarray(start);
     if (route.dropFirst && n <= route.dropFirst) {
       res.write(rest.subarray(0, Math.floor(rest.length / 2)), () => res.destroy());
+      return;
+    }
+    if (route.gate) {
+      const half = Math.floor(rest.length / 2);
+      res.write(rest.subarray(0, half));
+      void route.gate.then(() => res.end(rest.subarray(half)));
       return;
     }
     if (route.throttle) {
