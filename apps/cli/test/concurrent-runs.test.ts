@@ -59,11 +59,14 @@ describe('two pretrain runs at once', () => {
     const log = path.join(tmp.dir, 'dup.jsonl');
     const first = llmfsChild(['pretrain', ...RUN, '--max-steps', '6', '--out', out, '--json-log', log]);
     await until(() => stepsIn(log) >= 1);
-    // while the first trains: the same --out (with its own log), and another --out with the same log
+    // the first is paused mid-run (SIGSTOP), so that it surely still runs while the others start
+    first.kill('SIGSTOP');
+    // meanwhile: the same --out (with its own log), and another --out with the same log
     const [sameOut, sameLog] = await Promise.all([
       llmfsChild(['pretrain', ...RUN, '--max-steps', '6', '--out', out, '--json-log', `${log}.2`]).done,
       llmfsChild(['pretrain', ...RUN, '--max-steps', '6', '--out', `${out}-b`, '--json-log', log]).done,
     ]);
+    first.kill('SIGCONT');
     const a = await first.done;
     expect(a.code, a.stderr).toBe(0);
     const holder = `pid ${first.pid} on ${os.hostname()} since \\S+ \\(llmfs pretrain\\)`;
