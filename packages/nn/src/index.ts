@@ -20,3 +20,20 @@ export { NNError, ShapeMismatchError, MissingParameterError, BackendError } from
 export { Sequential } from './sequential.js';
 export type { Layer } from './sequential.js';
 export { layerNormInference, geluInference } from './fused-inference.js';
+export {
+  isOnHost,
+  moveToHost,
+  moveToDevice,
+  hostTensor,
+  hostValues,
+  writableHostValues,
+  assignValues,
+  leaseOnDevice,
+  withDeviceLease,
+  hostResidencyAvailable,
+} from './host-residency.js';
+export type { DeviceLease } from './host-residency.js';
+export { createParameters, initSkipped } from './parameter-placement.js';
+export type { ParameterPlacement } from './parameter-placement.js';
+export { planTraining, planInference, heapBudget, parseByteSize, MemoryPlanError } from './memory-plan.js';
+export type { MemoryPlan, ModelMemoryProfile, SegmentProfile, PlanOptions } from './memory-plan.js';

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { ShapeMismatchError } from './errors.js';
 import { isRecordingGradients, matMul2d } from './mat-mul-2d.js';
 import { Module } from './module.js';
+import { initSkipped } from './parameter-placement.js';
 import { Rng } from './rng.js';
 
 /** Options of `Linear`. */
@@ -16,6 +17,7 @@ export interface LinearOptions {
 /** Tensor of `shape` filled with U(-bound, bound) from `rng`. */
 export function uniformTensor(shape: number[], bound: number, rng: Rng): tf.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
+  if (initSkipped()) return tf.zeros(shape, 'float32');
   return tf.tensor(rng.fillUniform(new Float32Array(n), -bound, bound), shape, 'float32');
 }
 

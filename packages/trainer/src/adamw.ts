@@ -5,7 +5,7 @@
 // plain Float32Arrays outside the tensor engine: GPT-2 124M's 1.3 GB of moments do not fit next to its
 // parameters, gradients and activations in wasm's 4 GiB heap.
 import * as tf from '@tensorflow/tfjs';
-import { preferHostOptimizerState, writeHostTensor } from '@llmfs/nn';
+import { preferHostOptimizerState, readHostViews, writableHostValues, writeHostTensor } from '@llmfs/nn';
 import { TrainerError } from './errors.js';
 
 /** Options of {@link AdamW} (PyTorch defaults except lr). */
@@ -90,7 +90,7 @@ export class AdamW {
   private hostUpdate(p: tf.Variable, g: tf.Tensor, st: HostMoments, disposeGrad: boolean): void {
     const bc1 = 1 - Math.pow(this.betas[0], st.step);
     const bc2 = 1 - Math.pow(this.betas[1], st.step);
-    const next = writeHostTensor(p.shape, [g, p], (out, gd, pd) =>
+    const loop = (gd: Float32Array, pd: Float32Array, out: Float32Array) =>
       adamwHostLoop(
         gd,
         pd,
@@ -103,8 +103,15 @@ export class AdamW {
         this.lr / bc1,
         Math.sqrt(bc2),
         this.eps,
-      ),
-    );
+      );
+    const inPlace = writableHostValues(p);
+    if (inPlace) {
+      // a host-resident parameter (nn's memory plan streams the model) is updated where it lives
+      readHostViews([g], (gd) => loop(gd, inPlace, inPlace));
+      if (disposeGrad) g.dispose();
+      return;
+    }
+    const next = writeHostTensor(p.shape, [g, p], (out, gd, pd) => loop(gd, pd, out));
     if (disposeGrad) g.dispose();
     p.assign(next);
     next.dispose();

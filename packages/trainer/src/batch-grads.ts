@@ -4,9 +4,10 @@
 // mean loss and gradient. Peak memory holds one part's activations: GPT-2 124M at batch 2, context 256,
 // does not fit wasm's 4 GiB heap in one pass (tfjs keeps every saved activation until the end of backward).
 import * as tf from '@tensorflow/tfjs';
-import { readHostViews, writeHostTensor } from '@llmfs/nn';
+import { readHostViews, writeHostTensor, type MemoryPlan } from '@llmfs/nn';
 import { calcLossBatch } from './calc-loss-batch.js';
 import { TrainerError } from './errors.js';
+import { isStreamable, streamedBatchGrads } from './streamed-batch-grads.js';
 import type { BatchLike, TrainableModel } from './types.js';
 
 /** Loss (before the update) and gradients by parameter name; the caller disposes the gradients. */
@@ -26,9 +27,24 @@ export async function batchGrads(
   batch: BatchLike,
   model: Pick<TrainableModel, 'forward'>,
   vars: Array<[string, tf.Variable]>,
-  opts: { microBatches?: number; ignoreIndex?: number } = {},
+  opts: {
+    microBatches?: number;
+    ignoreIndex?: number;
+    /** nn's memory plan; 'streamed' runs the block-by-block step with host-resident parameters. */
+    plan?: Pick<MemoryPlan, 'mode' | 'microBatches' | 'headChunkTokens'>;
+  } = {},
 ): Promise<BatchGrads> {
-  const k = opts.microBatches ?? 1;
+  const { plan } = opts;
+  if (plan?.mode === 'streamed') {
+    if (!isStreamable(model))
+      throw new TrainerError('batchGrads: a streamed memory plan needs a model with segments (GPTModel)');
+    return streamedBatchGrads(batch, model, vars, {
+      microBatches: opts.microBatches ?? plan.microBatches,
+      headChunkTokens: plan.headChunkTokens,
+      ignoreIndex: opts.ignoreIndex,
+    });
+  }
+  const k = opts.microBatches ?? plan?.microBatches ?? 1;
   const ignoreIndex = opts.ignoreIndex ?? -100;
   const nameOf = new Map(vars.map(([n, v]) => [v.name, n]));
   const varList = vars.map(([, v]) => v);

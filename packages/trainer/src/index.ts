@@ -3,6 +3,12 @@ export { crossEntropy, type CrossEntropyOptions } from './cross-entropy.js';
 export { calcLossBatch } from './calc-loss-batch.js';
 export { calcLossLoader } from './calc-loss-loader.js';
 export { batchGrads, type BatchGrads } from './batch-grads.js';
+export {
+  streamedBatchGrads,
+  isStreamable,
+  type StreamableModel,
+  type StreamedOptions,
+} from './streamed-batch-grads.js';
 export { AdamW, type AdamWOptions, type AdamWStepOptions } from './adamw.js';
 export { clipGradNorm, globalGradNorm } from './clip-grad-norm.js';
 export { warmupCosineLr, type WarmupCosineOptions } from './warmup-cosine-lr.js';

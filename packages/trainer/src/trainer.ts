@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { releaseWeightCaches } from '@llmfs/nn';
+import { releaseWeightCaches, type MemoryPlan } from '@llmfs/nn';
 import type { AdamW } from './adamw.js';
 import { batchGrads } from './batch-grads.js';
 import { calcLossLoader } from './calc-loss-loader.js';
@@ -100,6 +100,11 @@ export interface TrainerOptions {
    * batch 2, context 256 needs 2 on wasm (4 GiB heap). Must divide the batch size. Default 1.
    */
   microBatches?: number;
+  /**
+   * nn's memory plan for the step (gpt-model's `modelMemoryProfile` + nn's `planTraining`): its
+   * micro-batches, and the streamed block-by-block step when it says so. `microBatches` overrides it.
+   */
+  memoryPlan?: MemoryPlan;
 }
 
 /** What a run returns (the book's train_losses, val_losses, track_tokens_seen, and more). */
@@ -219,6 +224,7 @@ export class Trainer {
         const t0 = performance.now();
         const { loss, grads: named } = await batchGrads(batch, model, vars, {
           microBatches: this.opts.microBatches,
+          plan: this.opts.memoryPlan,
           ignoreIndex: this.opts.ignoreIndex,
         });
         let gradNorm: number;
