@@ -2,9 +2,9 @@
 // tokenizer, LoRA flags, logging that keeps stdout clean under --json, and Ctrl-C handling.
 import { getEncoding } from '@llmfs/bpe-tokenizer';
 import type { TextTokenizer } from '@llmfs/finetune';
-import type { GPTModel } from '@llmfs/gpt-model';
+import type { GPTConfig, GPTModel } from '@llmfs/gpt-model';
 import { loadModelDirectory, resolveModel } from '@llmfs/gpt2-weights';
-import { initBackend } from '@llmfs/nn';
+import { initBackend, type ParameterPlacement } from '@llmfs/nn';
 import { UserError, parseNumber } from '../common.js';
 
 /** GPT-2's tokenizer, as the book's chapters 6 and 7 use it. */
@@ -25,7 +25,12 @@ export function makeLog(json: boolean | undefined): (line: string) => void {
 /** A model directory or GPT-2 name (downloaded into the cache), loaded with dropout set to dropRate. */
 export async function loadBaseModel(
   nameOrDir: string,
-  opts: { dropRate?: number; log: (line: string) => void },
+  opts: {
+    dropRate?: number;
+    log: (line: string) => void;
+    /** Where the parameters go, from the config (the memory plan's training placement). */
+    placement?: (cfg: GPTConfig) => ParameterPlacement;
+  },
 ): Promise<GPTModel> {
   let lastPct = -1;
   const dir = await resolveModel(nameOrDir, {
@@ -40,6 +45,7 @@ export async function loadBaseModel(
   });
   const { model } = await loadModelDirectory(dir, {
     cfgOverrides: opts.dropRate === undefined ? {} : { dropRate: opts.dropRate },
+    placement: opts.placement,
   });
   return model;
 }

@@ -4,6 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { AdamW, Trainer, calcLossLoader } from '@llmfs/trainer';
+import { planModelTraining, trainingPlacement } from '../memory-plan.js';
 import {
   InstructionDataset,
   createInstructionDataLoader,
@@ -74,28 +75,42 @@ async function finetuneInstruct(o: InstructFlags): Promise<void> {
   log(`data: ${data.length} entries -> train ${train.length} / val ${val.length} / test ${test.length}`);
   await startBackend(o.backend);
   const tokenizer = gpt2Tokenizer();
-  const model = await loadBaseModel(o.model, { dropRate, log });
-  const allowedMaxLength =
-    parseNumber('--allowed-max-length', o.allowedMaxLength, { integer: true, min: 1 }) ??
-    model.cfg.contextLength;
+  const trainSet = new InstructionDataset(train, tokenizer);
+  const valSet = new InstructionDataset(val, tokenizer);
+  const allowedFlag = parseNumber('--allowed-max-length', o.allowedMaxLength, { integer: true, min: 1 });
+  // batches are padded to their longest entry: plan the memory for the longest one there is
+  const longest = Math.max(1, ...[trainSet, valSet].flatMap((d) => d.encodedTexts.map((e) => e.length)));
+  const planFor = (contextLength: number) => ({
+    batchSize,
+    seqLen: Math.min(longest, allowedFlag ?? contextLength, contextLength),
+  });
+  const model = await loadBaseModel(o.model, {
+    dropRate,
+    log,
+    placement: (cfg) => trainingPlacement(cfg, planFor(cfg.contextLength)),
+  });
+  const allowedMaxLength = allowedFlag ?? model.cfg.contextLength;
   if (allowedMaxLength > model.cfg.contextLength)
     throw new UserError(
       `--allowed-max-length ${allowedMaxLength} exceeds the model's context length ${model.cfg.contextLength}`,
     );
   const collate = { allowedMaxLength, maskPrompt: o.maskPrompt };
-  const trainLoader = createInstructionDataLoader(new InstructionDataset(train, tokenizer), {
+  const trainLoader = createInstructionDataLoader(trainSet, {
     ...collate,
     batchSize,
     shuffle: true,
     dropLast: true,
     seed,
   });
-  const valLoader = createInstructionDataLoader(new InstructionDataset(val, tokenizer), {
+  const valLoader = createInstructionDataLoader(valSet, {
     ...collate,
     batchSize,
   });
   if (lora) replaceLinearWithLora(model, lora.rank, lora.alpha, { seed });
   model.train();
+  const memoryPlan = planModelTraining(model, planFor(model.cfg.contextLength), (line) =>
+    console.error(line),
+  );
   log(
     `trainable parameters: ${model.numParameters({ trainableOnly: true }).toLocaleString('en-US')}${lora ? ` (LoRA rank ${lora.rank}, alpha ${lora.alpha})` : ''}`,
   );
@@ -116,6 +131,7 @@ async function finetuneInstruct(o: InstructFlags): Promise<void> {
     startContext: val.length ? formatInput(val[0]) : undefined,
     tokenizer,
     contextSize: model.cfg.contextLength,
+    memoryPlan,
   });
   trainer.on('eval', (e) =>
     log(

@@ -57,11 +57,16 @@ async function runGenerate(o: GenerateFlags): Promise<void> {
   const seed = parseNumber('--seed', o.seed, { integer: true, min: 0 });
   const eosId = parseNumber('--eos-id', o.eosId, { integer: true, min: 0 });
   await initBackend(o.backend, { log: (line) => process.stderr.write(line + '\n') });
-  const { model, cfg } = await loadModelFlag(o.model, { cacheDir: o.cacheDir, offline: o.offline });
+  const enc = getEncoding('gpt2');
+  const promptIds = enc.encode(o.prompt, { allowedSpecial: ['<|endoftext|>'] });
+  if (promptIds.length === 0) throw new UserError('--prompt: empty prompt');
+  const { model, cfg } = await loadModelFlag(o.model, {
+    cacheDir: o.cacheDir,
+    offline: o.offline,
+    // one row; the KV cache grows to the prompt and the new tokens (at most the context)
+    shape: (c) => ({ batchSize: 1, seqLen: Math.min(c.contextLength, promptIds.length + maxNewTokens) }),
+  });
   try {
-    const enc = getEncoding('gpt2');
-    const promptIds = enc.encode(o.prompt, { allowedSpecial: ['<|endoftext|>'] });
-    if (promptIds.length === 0) throw new UserError('--prompt: empty prompt');
     const tooBig = promptIds.find((id) => id >= cfg.vocabSize);
     if (tooBig !== undefined)
       throw new UserError(

@@ -8,7 +8,8 @@ import { getEncoding } from '@llmfs/bpe-tokenizer';
 import { createDataLoaderV1, splitTextByRatio, type DataLoader } from '@llmfs/data-loader';
 import { GPTModel, GPT_CONFIG_124M, getConfig, type GPTConfig } from '@llmfs/gpt-model';
 import { configFromHf, loadModelDirectory, saveModelDirectory } from '@llmfs/gpt2-weights';
-import { Rng, initBackend } from '@llmfs/nn';
+import { Rng, createParameters, initBackend } from '@llmfs/nn';
+import { planModelTraining, trainingPlacement, type PlanShape } from '../memory-plan.js';
 import {
   AdamW,
   Trainer,
@@ -113,7 +114,10 @@ async function buildModel(o: PretrainOptions): Promise<{ model: GPTModel; contex
   if (o.model) {
     if (!fs.existsSync(o.model)) throw new UserError(`--model ${o.model}: no such directory`);
     const overrides = o.dropRate !== undefined ? { dropRate: o.dropRate } : {};
-    const { model, cfg } = await loadModelDirectory(o.model, { cfgOverrides: overrides });
+    const { model, cfg } = await loadModelDirectory(o.model, {
+      cfgOverrides: overrides,
+      placement: (c) => trainingPlacement(c, planShape(o, Math.min(256, c.contextLength))),
+    });
     // dropout masks follow --seed, as a fresh model's would
     for (const r of collectRngs(model)) r.setState(new Rng(o.seed).getState());
     const t = o.contextLength ?? Math.min(256, cfg.contextLength);
@@ -124,7 +128,14 @@ async function buildModel(o: PretrainOptions): Promise<{ model: GPTModel; contex
   const cfg = { ...(o.modelConfig ?? (o.config ? readConfigArg(o.config) : GPT_CONFIG_124M)) };
   cfg.contextLength = o.contextLength ?? (o.modelConfig ? cfg.contextLength : 256);
   if (o.dropRate !== undefined) cfg.dropRate = o.dropRate;
-  return { model: new GPTModel(cfg, { seed: o.seed }), contextLength: cfg.contextLength };
+  const placement = trainingPlacement(cfg, planShape(o, cfg.contextLength));
+  const model = createParameters(placement, () => new GPTModel(cfg, { seed: o.seed }));
+  return { model, contextLength: cfg.contextLength };
+}
+
+/** The batch shape the memory plan is made for. */
+function planShape(o: PretrainOptions, contextLength: number): PlanShape {
+  return { batchSize: o.batchSize, seqLen: o.contextLength ?? contextLength, microBatches: o.microBatches };
 }
 
 function makeLoaders(o: PretrainOptions, contextLength: number): { train: DataLoader; val?: DataLoader } {
@@ -164,12 +175,18 @@ export async function runPretrain(
   let model: GPTModel;
   let contextLength: number;
   if (resumeDir) {
-    ({ model } = await loadModelDirectory(resumeDir));
+    ({ model } = await loadModelDirectory(resumeDir, {
+      placement: (c) => trainingPlacement(c, planShape(o, c.contextLength)),
+    }));
     contextLength = o.contextLength ?? model.cfg.contextLength;
   } else {
     ({ model, contextLength } = await buildModel(o));
   }
   const { train, val } = makeLoaders(o, contextLength);
+  // what the backend's memory holds: decided once, before the first step (printed on stderr)
+  const memoryPlan = planModelTraining(model, planShape(o, contextLength), (line) =>
+    process.stderr.write(line + '\n'),
+  );
   const optimizer = new AdamW(model.trainableParameters(), { lr: o.lr, weightDecay: o.weightDecay });
   const scheduled = o.warmupSteps !== undefined || o.minLr !== undefined;
   const minLr = o.minLr ?? o.lr / 100;
@@ -188,6 +205,7 @@ export async function runPretrain(
       : undefined,
     gradClip: o.gradClip !== undefined ? { maxNorm: o.gradClip, fromStep: o.warmupSteps ?? 0 } : undefined,
     microBatches: o.microBatches,
+    memoryPlan,
     startContext: o.startContext,
     tokenizer,
     sampleTokens: o.sampleTokens,
