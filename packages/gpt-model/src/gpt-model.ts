@@ -1,6 +1,15 @@
 // GPTModel (book section 4.6): token + position embeddings, nLayers transformer blocks, final norm, head.
 import * as tf from '@tensorflow/tfjs';
-import { Dropout, Embedding, Linear, Module, Rng, Sequential, withDeviceLease } from '@llmfs/nn';
+import {
+  Dropout,
+  Embedding,
+  Linear,
+  Module,
+  Rng,
+  Sequential,
+  checkWasmHealth,
+  withDeviceLease,
+} from '@llmfs/nn';
 import { ModelInputError } from './errors.js';
 import { GPTCache } from './gpt-cache.js';
 import type { GPTConfig } from './gpt-config.js';
@@ -117,7 +126,7 @@ export class GPTModel extends Module {
     // Each segment's host-resident parameters (nn's memory plan) are on the device only for its own work.
     const [emb, ...rest] = this.segmentParameters();
     const headParams = rest.pop()![1];
-    return tf.tidy(() => {
+    const logits = tf.tidy(() => {
       let x = withDeviceLease(emb[1], () => this.embed(ids, offset));
       this.trf_blocks.layers.forEach((blk, i) => {
         x = withDeviceLease(rest[i][1], () => blk.forwardFlat(x, b, t, { cache: cache?.layers[i] }));
@@ -131,5 +140,12 @@ export class GPTModel extends Module {
       const y = withDeviceLease(headParams, () => this.head(x)); // (1, B*rows, V)
       return tf.reshape(y, [b, rows, y.shape[y.rank - 1]]) as tf.Tensor3D; // -> (B, rows, V)
     });
+    try {
+      checkWasmHealth(); // an allocation XNNPACK could not make means these logits are wrong
+    } catch (err) {
+      logits.dispose();
+      throw err;
+    }
+    return logits;
   }
 }

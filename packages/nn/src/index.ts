@@ -37,3 +37,4 @@ export { createParameters, initSkipped } from './parameter-placement.js';
 export type { ParameterPlacement } from './parameter-placement.js';
 export { planTraining, planInference, heapBudget, parseByteSize, MemoryPlanError } from './memory-plan.js';
 export type { MemoryPlan, ModelMemoryProfile, SegmentProfile, PlanOptions } from './memory-plan.js';
+export { checkWasmHealth } from './wasm-stderr.js';

@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BackendError } from './errors.js';
 import { guardWasmHeap } from './wasm-heap-guard.js';
+import { installWasmStderrFilter } from './wasm-stderr.js';
 import { registerWasmKernels } from './wasm-kernels.js';
 import { initialized, prepareWasmThreads, wasmThreadsWanted } from './wasm-threads.js';
 
@@ -58,6 +59,8 @@ async function loadWasm(): Promise<boolean> {
     const require = createRequire(import.meta.url);
     const main = require.resolve('@tensorflow/tfjs-backend-wasm');
     wasm.setWasmPaths(path.dirname(main) + path.sep);
+    // before the module exists: its stderr printer binds at creation
+    await installWasmStderrFilter();
     // XNNPACK on every core (env LLMFS_WASM_THREADS=1 keeps the single-threaded build)
     if (!initialized('wasm')) finish = await prepareWasmThreads(wasm, await wasmThreadsWanted());
   }

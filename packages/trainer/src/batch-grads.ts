@@ -4,7 +4,7 @@
 // mean loss and gradient. Peak memory holds one part's activations: GPT-2 124M at batch 2, context 256,
 // does not fit wasm's 4 GiB heap in one pass (tfjs keeps every saved activation until the end of backward).
 import * as tf from '@tensorflow/tfjs';
-import { readHostViews, writeHostTensor, type MemoryPlan } from '@llmfs/nn';
+import { checkWasmHealth, readHostViews, writeHostTensor, type MemoryPlan } from '@llmfs/nn';
 import { calcLossBatch } from './calc-loss-batch.js';
 import { TrainerError } from './errors.js';
 import { isStreamable, streamedBatchGrads } from './streamed-batch-grads.js';
@@ -33,6 +33,22 @@ export async function batchGrads(
     /** nn's memory plan; 'streamed' runs the block-by-block step with host-resident parameters. */
     plan?: Pick<MemoryPlan, 'mode' | 'microBatches' | 'headChunkTokens'>;
   } = {},
+): Promise<BatchGrads> {
+  const result = await batchGradsUnchecked(batch, model, vars, opts);
+  try {
+    checkWasmHealth(); // XNNPACK failed an allocation: these gradients are wrong
+  } catch (err) {
+    tf.dispose([...result.grads.values()]);
+    throw err;
+  }
+  return result;
+}
+
+async function batchGradsUnchecked(
+  batch: BatchLike,
+  model: Pick<TrainableModel, 'forward'>,
+  vars: Array<[string, tf.Variable]>,
+  opts: Parameters<typeof batchGrads>[3] = {},
 ): Promise<BatchGrads> {
   const { plan } = opts;
   if (plan?.mode === 'streamed') {
