@@ -19,6 +19,8 @@ import {
   saveClassifierDirectory,
   trainClassifierSimple,
 } from '@llmfs/finetune';
+import type { GPTConfig } from '@llmfs/gpt-model';
+import { inferencePlacement, planModelInference } from '../memory-plan.js';
 import { UserError, printJson, parseNumber, withBackend } from '../common.js';
 import {
   gpt2Tokenizer,
@@ -171,7 +173,11 @@ async function classify(
   o: { model: string; maxLength?: string; backend?: string; json?: boolean },
 ): Promise<void> {
   await startBackend(o.backend);
-  const { model, classes, maxLength } = await loadClassifierDirectory(o.model);
+  const shape = (cfg: GPTConfig) => ({ batchSize: 1, seqLen: cfg.contextLength });
+  const { model, classes, maxLength } = await loadClassifierDirectory(o.model, {
+    placement: (cfg) => inferencePlacement(cfg, shape(cfg)),
+  });
+  planModelInference(model, shape(model.cfg), (line) => console.error(line));
   const tokenizer = gpt2Tokenizer();
   const len = parseNumber('--max-length', o.maxLength, { integer: true, min: 1 }) ?? maxLength;
   const results = texts.map((text) => {

@@ -4,7 +4,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { AdamW, Trainer, calcLossLoader } from '@llmfs/trainer';
-import { planModelTraining, trainingPlacement } from '../memory-plan.js';
+import type { GPTConfig } from '@llmfs/gpt-model';
+import {
+  inferencePlacement,
+  planModelInference,
+  planModelTraining,
+  trainingPlacement,
+} from '../memory-plan.js';
 import {
   InstructionDataset,
   createInstructionDataLoader,
@@ -187,7 +193,12 @@ async function respond(
 ): Promise<void> {
   const maxNewTokens = parseNumber('--max-new-tokens', o.maxNewTokens, { integer: true, min: 1 })!;
   await startBackend(o.backend);
-  const { model } = await loadFinetunedModel(o.model);
+  // the prompt (Alpaca template) plus the answer: plan for the whole context, one row
+  const shape = (cfg: GPTConfig) => ({ batchSize: 1, seqLen: cfg.contextLength });
+  const { model } = await loadFinetunedModel(o.model, {
+    placement: (cfg) => inferencePlacement(cfg, shape(cfg)),
+  });
+  planModelInference(model, shape(model.cfg), (line) => console.error(line));
   const response = await generateResponse(
     model,
     gpt2Tokenizer(),
