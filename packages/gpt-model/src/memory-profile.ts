@@ -69,6 +69,7 @@ export function gptMemoryProfile(cfg: GPTConfig, opts: GPTMemoryProfileOptions =
     seqLen: t,
     boundaryBytesPerRow: t * c * F32,
     headBytesPerToken: HEAD_V_TENSORS * v * F32,
+    logitsBytesPerToken: v * F32,
     kvCacheBytesPerRow: 2 * cfg.nLayers * t * c * F32,
   };
 }

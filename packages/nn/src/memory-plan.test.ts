@@ -18,6 +18,7 @@ function profile(): ModelMemoryProfile {
     seqLen: 16,
     boundaryBytesPerRow: MiB / 4,
     headBytesPerToken: MiB / 16,
+    logitsBytesPerToken: MiB / 128,
     kvCacheBytesPerRow: MiB,
   };
 }

@@ -30,8 +30,10 @@ export interface ModelMemoryProfile {
   seqLen: number;
   /** Bytes of the activation handed from one segment to the next, per row. */
   boundaryBytesPerRow: number;
-  /** Bytes the head's logits and cross-entropy keep per token (chunked when streamed). */
+  /** Bytes the head's logits and cross-entropy keep per token on a gradient tape (chunked when streamed). */
   headBytesPerToken: number;
+  /** Bytes of one token's logits (inference keeps them and a softmax's temporaries). */
+  logitsBytesPerToken: number;
   /** Bytes of the KV cache per row at full context (inference). */
   kvCacheBytesPerRow: number;
 }
@@ -65,6 +67,8 @@ const SLACK_BYTES = 256 * 2 ** 20;
 let slack = SLACK_BYTES;
 /** Default wasm budget: the 4 GiB heap less room for fragmentation. */
 const WASM_BUDGET_BYTES = 3.25 * 2 ** 30;
+/** Logit-sized tensors alive at once without a tape (logits, exp, the cross-entropy's gather). */
+const INFERENCE_LOGIT_COPIES = 3;
 /** At most this share of the budget goes to one chunk of logits in the streamed head. */
 const HEAD_CHUNK_SHARE = 0.25;
 
@@ -233,7 +237,7 @@ export function planInference(p: ModelMemoryProfile, opts: PlanOptions): MemoryP
   const rows = opts.batchSize;
   // one block's intermediates (a tidy keeps them to its end), the KV cache and the logits
   const blockWork = Math.max(...p.segments.map((s) => s.tapeBytesPerRow));
-  const logits = (opts.logitsPerRow ?? 1) * p.headBytesPerToken;
+  const logits = (opts.logitsPerRow ?? 1) * INFERENCE_LOGIT_COPIES * p.logitsBytesPerToken;
   const work = rows * (p.kvCacheBytesPerRow + 2 * p.boundaryBytesPerRow + blockWork + logits) + slack;
   const weights = sum(p.segments.map((s) => 2 * s.paramBytes)); // each weight and XNNPACK's packed copy
   const base = {
