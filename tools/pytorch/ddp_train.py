@@ -97,6 +97,17 @@ def read_trainer_state(directory):
     return state
 
 
+def next_window(prior, a, tokens):
+    """Where an earlier ddp_train run stopped, when it read the same windows of the same file; else 0."""
+    run = prior.get("runConfig") or {}
+    same = (run.get("tokens"), run.get("contextLength"), run.get("stride")) == (
+        os.path.abspath(a.tokens),
+        a.context_length,
+        tokens.stride,
+    )
+    return prior.get("nextWindow", 0) if same else 0
+
+
 def setup_process_group():
     """(rank, world_size, local_rank, device); a plain `python3 ddp_train.py` is a group of one."""
     if "RANK" not in os.environ:
@@ -147,7 +158,7 @@ def train(a, rank, world, local_rank, device, say):
     run = prior.get("runConfig") or {}
     lr = a.lr if a.lr is not None else run.get("lr", 4e-4)
     weight_decay = a.weight_decay if a.weight_decay is not None else run.get("weightDecay", 0.1)
-    skip = a.skip_windows if a.skip_windows is not None else prior.get("nextWindow", 0)
+    skip = a.skip_windows if a.skip_windows is not None else next_window(prior, a, tokens)
 
     model = loaded.model.to(device)
     trainable = [p for p in model.parameters() if p.requires_grad]
