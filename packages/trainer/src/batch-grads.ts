@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import { checkWasmHealth, readHostViews, writeHostTensor, type MemoryPlan } from '@llmfs/nn';
 import { calcLossBatch } from './calc-loss-batch.js';
 import { TrainerError } from './errors.js';
+import { countValid, microBatch } from './micro-batches.js';
 import { isStreamable, streamedBatchGrads } from './streamed-batch-grads.js';
 import type { BatchLike, TrainableModel } from './types.js';
 
@@ -77,12 +78,11 @@ async function batchGradsUnchecked(
     value.dispose();
     return { loss, grads: named };
   }
-  const { batchSize: bs, seqLen: t } = batch;
+  const bs = batch.batchSize;
   if (!Number.isInteger(k) || k < 1 || bs % k !== 0) {
     throw new TrainerError(`batchGrads: microBatches ${k} must divide the batch size ${bs}`);
   }
-  const rows = bs / k;
-  const valid = (a: Int32Array) => a.reduce((n, x) => n + (x !== ignoreIndex ? 1 : 0), 0);
+  const valid = (a: Int32Array) => countValid(a, ignoreIndex);
   const total = valid(batch.targets);
   const acc = new Map<string, Float32Array>();
   const grads = new Map<string, tf.Tensor>();
@@ -90,12 +90,7 @@ async function batchGradsUnchecked(
   if (!buffers) accumulators.set(model, (buffers = new Map()));
   let loss = 0;
   for (let j = 0; j < k; j++) {
-    const part: BatchLike = {
-      inputs: batch.inputs.subarray(j * rows * t, (j + 1) * rows * t),
-      targets: batch.targets.subarray(j * rows * t, (j + 1) * rows * t),
-      batchSize: rows,
-      seqLen: t,
-    };
+    const part = microBatch(batch, j, k);
     const w = total === 0 ? 1 / k : valid(part.targets) / total; // all ignored: NaN, as PyTorch
     const { value, named } = pass(part);
     const l = (await value.data())[0];

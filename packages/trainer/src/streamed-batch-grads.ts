@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import { hostTensor, readHostViews, withDeviceLease } from '@llmfs/nn';
 import { crossEntropy } from './cross-entropy.js';
 import { TrainerError } from './errors.js';
+import { countValid, microBatch } from './micro-batches.js';
 import { collectRngs, type RngLike } from './rng-states.js';
 import type { BatchLike, TrainableModel } from './types.js';
 
@@ -56,10 +57,10 @@ export async function streamedBatchGrads(
 ): Promise<{ loss: number; grads: Map<string, tf.Tensor> }> {
   const k = opts.microBatches ?? 1;
   const ignoreIndex = opts.ignoreIndex ?? -100;
-  const { batchSize: bs, seqLen: t } = batch;
+  const bs = batch.batchSize;
   if (!Number.isInteger(k) || k < 1 || bs % k !== 0)
     throw new TrainerError(`streamedBatchGrads: microBatches ${k} must divide the batch size ${bs}`);
-  const total = batch.targets.reduce((n, x) => n + (x !== ignoreIndex ? 1 : 0), 0);
+  const total = countValid(batch.targets, ignoreIndex);
 
   const nameOf = new Map(vars.map(([n, v]) => [v, n]));
   let sums = accumulators.get(model);
@@ -76,16 +77,17 @@ export async function streamedBatchGrads(
     });
   };
 
-  const rows = bs / k;
   let loss = 0;
   for (let j = 0; j < k; j++) {
-    const part: BatchLike = {
-      inputs: batch.inputs.subarray(j * rows * t, (j + 1) * rows * t),
-      targets: batch.targets.subarray(j * rows * t, (j + 1) * rows * t),
-      batchSize: rows,
-      seqLen: t,
-    };
-    loss += streamedPass(part, model, nameOf, addGrad, total, opts.headChunkTokens ?? Infinity, ignoreIndex);
+    loss += streamedPass(
+      microBatch(batch, j, k),
+      model,
+      nameOf,
+      addGrad,
+      total,
+      opts.headChunkTokens ?? Infinity,
+      ignoreIndex,
+    );
   }
   if (total === 0) loss = NaN; // every target ignored: NaN, as PyTorch
   const grads = new Map<string, tf.Tensor>();
@@ -147,7 +149,7 @@ function streamedPass(
       for (let r0 = 0; r0 < n; r0 += chunk) {
         const r1 = Math.min(n, r0 + chunk);
         const tChunk = targets.subarray(r0, r1);
-        const valid = tChunk.reduce((s, x) => s + (x !== ignoreIndex ? 1 : 0), 0);
+        const valid = countValid(tChunk, ignoreIndex);
         if (valid === 0 && firstTrainable === segments.length - 1 && headTrain.length === 0) continue;
         const weight = total === 0 ? 0 : valid / total;
         const xs = tf.slice(acts[blocks.length], [0, r0, 0], [1, r1 - r0, -1]); // (1, rows, C)
