@@ -14,6 +14,8 @@ const BLOCK_ATTENTION_TENSORS = 14;
 const EDGE_TC_TENSORS = 8;
 /** Float32 tensors of [V] per token in the head: logits, exp, softmax gradient, its scatter. */
 const HEAD_V_TENSORS = 8;
+/** LoRA adapters (appendix E) on every Linear add their products and sums to each tape. */
+const LORA_TAPE_FACTOR = 1.5;
 
 /** Options of {@link gptMemoryProfile}. */
 export interface GPTMemoryProfileOptions {
@@ -58,7 +60,8 @@ export function gptMemoryProfile(cfg: GPTConfig, opts: GPTMemoryProfileOptions =
     trainableBytes: (opts.trainable ? (trainable.get(name) ?? 0) : sizes.get(name)!) * F32,
     tapeBytesPerRow: tape,
   });
-  const blockTape = (BLOCK_TC_TENSORS * t * c + BLOCK_ATTENTION_TENSORS * h * t * t) * F32;
+  const lora = opts.trainable?.some(([name]) => name.includes('.lora.')) ? LORA_TAPE_FACTOR : 1;
+  const blockTape = lora * (BLOCK_TC_TENSORS * t * c + BLOCK_ATTENTION_TENSORS * h * t * t) * F32;
   const edgeTape = EDGE_TC_TENSORS * t * c * F32;
   return {
     segments: [
@@ -68,7 +71,7 @@ export function gptMemoryProfile(cfg: GPTConfig, opts: GPTMemoryProfileOptions =
     ],
     seqLen: t,
     boundaryBytesPerRow: t * c * F32,
-    headBytesPerToken: HEAD_V_TENSORS * v * F32,
+    headBytesPerToken: lora * HEAD_V_TENSORS * v * F32,
     logitsBytesPerToken: v * F32,
     kvCacheBytesPerRow: 2 * cfg.nLayers * t * c * F32,
   };

@@ -39,7 +39,7 @@ describe('memory plan', () => {
       mode: 'resident',
       microBatches: 1,
     });
-    // 80 + 4*33 = 212 MiB whole; 80 + 2*33 = 146 MiB in two passes (+ slack)
+    // 80 + 4*33 = 212 MiB whole; 80 + 2*33 = 146 MiB in two passes (+ an eighth of the budget as slack)
     const two = planTraining(p, { batchSize: 4, budgetBytes: 180 * MiB });
     expect(two).toMatchObject({ mode: 'resident', microBatches: 2, hostSegments: [] });
     // params and gradients alone (80 MiB) do not fit 64 MiB: streamed

@@ -119,7 +119,7 @@ describe.each(['wasm', 'cpu'] as const)('streamed step on %s', (backend) => {
     const resident = loadGptTiny();
     const streamed = loadGptTiny();
     applyMemoryPlan(streamed, { hostSegments: ['trf_blocks.1', 'head'] });
-    const ids = tf.tensor2d([fixtureBatches()[0].inputs.slice(0, 32)], [1, 32], 'int32');
+    const ids = tf.tensor2d(fixtureBatches()[0].inputs.slice(0, 32), [1, 32], 'int32');
     const a = resident.forward(ids);
     const b = streamed.forward(ids);
     expect(maxAbsDiff(a.dataSync(), b.dataSync())).toBeLessThan(1e-5);
