@@ -188,6 +188,9 @@ export async function initBackend(
   }
   await tf.ready();
   if (active === 'webgpu') {
+    // tfjs runs small ops on the CPU while their inputs have not been uploaded yet: results would then
+    // depend on where a tensor happens to live (a resumed run's fresh parameters), not on the values
+    tf.env().set('WEBGPU_CPU_FORWARD', false);
     const env = envNumber('LLMFS_WEBGPU_MAX_BINDING');
     lowerBindingLimit(opts.maxBindingBytes ?? env);
     setWebgpuAdapterName(adapterLabel);

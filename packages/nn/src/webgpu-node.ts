@@ -54,6 +54,7 @@ const LIMITS = [
   'maxComputeWorkgroupsPerDimension',
   'maxComputeWorkgroupSizeX',
   'maxComputeInvocationsPerWorkgroup',
+  'maxStorageBuffersPerShaderStage',
 ] as const;
 
 // The Dawn instances stay referenced while their backend lives: dropping one loses the device.
