@@ -28,7 +28,11 @@ export function needsVocabShards(weight: tf.Tensor): boolean {
 /** Equal-sized shard bounds of `n` slices of `sliceBytes` each, every shard within `limit` bytes. */
 export function shardBounds(n: number, sliceBytes: number, limit: number, what: string): number[] {
   const perShard = Math.floor(limit / sliceBytes);
-  if (perShard < 1) assertWithinBindingLimit(`one slice of ${what}`, sliceBytes);
+  if (perShard < 1) {
+    throw new BindingLimitError(
+      `one slice of ${what} is ${sliceBytes} bytes, over the webgpu binding limit of ${limit} bytes`,
+    );
+  }
   const count = Math.ceil(n / perShard);
   const size = Math.ceil(n / count);
   const bounds = [0];
