@@ -8,6 +8,7 @@ import {
   Rng,
   Sequential,
   checkWasmHealth,
+  peekValues,
   withDeviceLease,
 } from '@llmfs/nn';
 import { ModelInputError } from './errors.js';
@@ -63,7 +64,10 @@ export class GPTModel extends Module {
     return new GPTCache(this.cfg.nLayers);
   }
 
-  /** Throws ModelInputError unless ids is int32 [B, T], 1 <= offset+T <= contextLength, 0 <= id < vocabSize. */
+  /**
+   * Throws ModelInputError unless ids is int32 [B, T], 1 <= offset+T <= contextLength, 0 <= id < vocabSize
+   * (ids already on a GPU are not range-checked).
+   */
   checkIds(ids: tf.Tensor, offset = 0): void {
     if (ids.rank !== 2)
       throw new ModelInputError(`GPTModel: ids must be [batch, tokens], got shape [${ids.shape.join(',')}]`);
@@ -75,7 +79,10 @@ export class GPTModel extends Module {
         `GPTModel: ${offset + t} positions exceed the context length ${this.cfg.contextLength}`,
       );
     }
-    const data = ids.dataSync();
+    // ids made from a JavaScript array are read where they are (no GPU readback on webgpu); ids already
+    // on a GPU (the model's own output) are not range-checked: a readback per forward would cost more
+    const data = peekValues(ids);
+    if (!data) return;
     const v = this.cfg.vocabSize;
     for (let i = 0; i < data.length; i++) {
       const id = data[i];

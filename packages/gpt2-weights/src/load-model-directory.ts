@@ -2,7 +2,14 @@
 // mode). Tensors are read and assigned one at a time, so peak memory stays near one model's size.
 import * as tf from '@tensorflow/tfjs';
 import { GPTModel, type GPTConfig } from '@llmfs/gpt-model';
-import { assignValues, createParameters, hostValues, isOnHost, type ParameterPlacement } from '@llmfs/nn';
+import {
+  assignValues,
+  createParameters,
+  hostValues,
+  isOnHost,
+  peekValues,
+  type ParameterPlacement,
+} from '@llmfs/nn';
 import { WeightMappingError } from './errors.js';
 import { openWeightSource, type WeightSource } from './weight-source.js';
 
@@ -69,7 +76,14 @@ export async function loadWeightsIntoGpt(model: GPTModel, source: WeightSource):
     ) {
       // Tied head: transpose the loaded embedding instead of re-reading wte from disk.
       const emb = params.get('tok_emb.weight')!;
-      if (isOnHost(emb)) assignValues(v, transposeHost(hostValues(emb), emb.shape[0]!, emb.shape[1]!));
+      // On webgpu the values just loaded are still in JavaScript: transposed there, since a GPU transpose
+      // binds the whole embedding (GPT-2's 154 MB is over a 128 MiB binding limit: it would read as zeros).
+      const cpu = isOnHost(emb)
+        ? hostValues(emb)
+        : tf.getBackend() === 'webgpu'
+          ? (peekValues(emb) as Float32Array | undefined)
+          : undefined;
+      if (cpu) assignValues(v, transposeHost(cpu, emb.shape[0]!, emb.shape[1]!));
       else {
         const head = tf.tidy(() => tf.transpose(emb)); // (V, C) -> (C, V)
         v.assign(head);

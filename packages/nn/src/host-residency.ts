@@ -172,7 +172,16 @@ export function withDeviceLease<T>(tensors: tf.Tensor[], fn: () => T): T {
  */
 export function writableHostValues(t: tf.Tensor): Float32Array | undefined {
   if (!isOnHost(t) || t.dtype !== 'float32') return undefined;
-  return hostBackend().refCount(t.dataId) === 1 ? hostValues(t) : undefined;
+  if (hostBackend().refCount(t.dataId) !== 1) return undefined;
+  epoch++; // the caller may write: copies made from host arrays (vocab shards) are stale from now on
+  return hostValues(t);
+}
+
+let epoch = 0;
+
+/** A counter bumped whenever a host array is handed out for writing (invalidates copies made from one). */
+export function hostWriteEpoch(): number {
+  return epoch;
 }
 
 /** Sets a float32 variable's values: in place when it lives in host memory, else through `assign`. */

@@ -1,5 +1,15 @@
 // @llmfs/nn: TensorFlow.js plumbing shared by the model packages (backend, Module, layers, RNG).
-export { initBackend, isNode } from './init-backend.js';
+export { initBackend, isNode, releaseBackend } from './init-backend.js';
+export {
+  bindingLimit,
+  lowerBindingLimit,
+  assertWithinBindingLimit,
+  webgpuAdapterName,
+  BindingLimitError,
+} from './binding-limit.js';
+export { needsVocabShards, shardBounds } from './vocab-shards.js';
+export { peekValues } from './peek-values.js';
+export { adapterName, isSoftwareAdapter } from './webgpu-node.js';
 export type { BackendName, InitBackendOptions } from './init-backend.js';
 export { Rng } from './rng.js';
 export { Module } from './module.js';
@@ -31,6 +41,7 @@ export {
   leaseOnDevice,
   withDeviceLease,
   hostResidencyAvailable,
+  hostWriteEpoch,
 } from './host-residency.js';
 export type { DeviceLease } from './host-residency.js';
 export { createParameters, initSkipped } from './parameter-placement.js';

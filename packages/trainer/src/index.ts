@@ -10,9 +10,9 @@ export {
   type StreamedOptions,
 } from './streamed-batch-grads.js';
 export { AdamW, type AdamWOptions, type AdamWStepOptions } from './adamw.js';
-export { clipGradNorm, globalGradNorm } from './clip-grad-norm.js';
+export { clipGradNorm, globalGradNorm, clipGradNormAsync, globalGradNormAsync } from './clip-grad-norm.js';
 export { warmupCosineLr, type WarmupCosineOptions } from './warmup-cosine-lr.js';
-export { generateSample } from './generate-sample.js';
+export { generateSample, generateSampleAsync } from './generate-sample.js';
 export { collectRngs, type RngLike } from './rng-states.js';
 export {
   Trainer,

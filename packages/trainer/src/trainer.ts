@@ -15,9 +15,9 @@ import {
   pruneCheckpoints,
   writeCheckpointDir,
 } from './checkpoint-store.js';
-import { clipGradNorm, globalGradNorm } from './clip-grad-norm.js';
+import { clipGradNormAsync, globalGradNormAsync } from './clip-grad-norm.js';
 import { NonFiniteLossError, TrainerCheckpointError, TrainerError } from './errors.js';
-import { generateSample } from './generate-sample.js';
+import { generateSampleAsync } from './generate-sample.js';
 import { type RngLike, collectRngs } from './rng-states.js';
 import type { LoaderLike, TokenizerLike, TrainableModel } from './types.js';
 import { type WarmupCosineOptions, warmupCosineLr } from './warmup-cosine-lr.js';
@@ -233,8 +233,8 @@ export class Trainer {
           const clip = this.opts.gradClip;
           gradNorm =
             clip && this.step >= (clip.fromStep ?? 0)
-              ? clipGradNorm(named, clip.maxNorm)
-              : globalGradNorm(named);
+              ? await clipGradNormAsync(named, clip.maxNorm)
+              : await globalGradNormAsync(named);
           if (!Number.isFinite(gradNorm)) throw new NonFiniteLossError(this.step, 'gradient norm', gradNorm);
           optimizer.step(named, { disposeGrads: true }); // frees each gradient once read
         } finally {
@@ -271,7 +271,13 @@ export class Trainer {
       if (startContext !== undefined && tokenizer) {
         const ctx =
           this.opts.contextSize ?? (model as { cfg?: { contextLength?: number } }).cfg?.contextLength ?? 1024;
-        const text = generateSample(model, tokenizer, startContext, ctx, this.opts.sampleTokens ?? 50);
+        const text = await generateSampleAsync(
+          model,
+          tokenizer,
+          startContext,
+          ctx,
+          this.opts.sampleTokens ?? 50,
+        );
         releaseWeightCaches(model.namedParameters().map(([, v]) => v));
         this.emit('sample', { epoch: this.epoch, step: this.step, text });
       }
