@@ -4,6 +4,8 @@ import { SingleBar, Presets } from 'cli-progress';
 import type { GPTModel, GPTConfig } from '@llmfs/gpt-model';
 import { loadModelDirectory, resolveModel, type ResolveModelOptions } from '@llmfs/gpt2-weights';
 import { checkOutputDir } from './check-paths.js';
+import type { MemoryPlan } from '@llmfs/nn';
+import { inferencePlacement, planModelInference, type PlanShape } from './memory-plan.js';
 
 /** Cache flags shared by the commands that take a model name. */
 export interface CacheFlags {
@@ -54,12 +56,27 @@ export async function resolveModelFlag(model: string, flags: CacheFlags = {}): P
   return resolveModel(model, progressOptions(flags));
 }
 
-/** Resolves and loads `--model` into a GPTModel in eval mode. */
+/** The batch shape inference will run at, from the model's config (for the memory plan). */
+export type InferenceShape = (cfg: GPTConfig) => PlanShape & { logitsPerRow?: number };
+
+/**
+ * Resolves and loads `--model` into a GPTModel in eval mode, placed by the inference memory plan for
+ * `shape` (default: one row at the full context): parameters the plan streams are read straight into
+ * host memory. Prints `memory plan: ...` through `log`.
+ */
 export async function loadModelFlag(
   model: string,
-  flags: CacheFlags = {},
-): Promise<{ model: GPTModel; cfg: GPTConfig; dir: string }> {
+  flags: CacheFlags & { shape?: InferenceShape; log?: (line: string) => void } = {},
+): Promise<{ model: GPTModel; cfg: GPTConfig; dir: string; plan: MemoryPlan }> {
   const dir = await resolveModelFlag(model, flags);
-  const loaded = await loadModelDirectory(dir);
-  return { model: loaded.model, cfg: loaded.cfg, dir };
+  const shapeOf: InferenceShape = flags.shape ?? ((cfg) => ({ batchSize: 1, seqLen: cfg.contextLength }));
+  const loaded = await loadModelDirectory(dir, { placement: (cfg) => inferencePlacement(cfg, shapeOf(cfg)) });
+  try {
+    const log = flags.log ?? ((line: string) => process.stderr.write(line + '\n'));
+    const plan = planModelInference(loaded.model, shapeOf(loaded.cfg), log);
+    return { model: loaded.model, cfg: loaded.cfg, dir, plan };
+  } catch (err) {
+    loaded.model.dispose();
+    throw err;
+  }
 }

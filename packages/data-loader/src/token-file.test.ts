@@ -55,6 +55,15 @@ describe('writeTokenFile', () => {
     expect(fs.existsSync(`${out}.tmp`)).toBe(false);
   });
 
+  it('takes one text file named as the source, whatever its ending, as a single document', async () => {
+    const dir = tmp();
+    fs.writeFileSync(path.join(dir, 'notes.md'), 'Az');
+    const out = path.join(dir, 'one.bin');
+    const summary = await writeTokenFile(path.join(dir, 'notes.md'), out, { encoding: charEncoding });
+    expect(summary).toEqual({ files: 1, tokens: 2, bytes: 4 });
+    expect(readUint16(out)).toEqual([65, 122]);
+  });
+
   it('defaults to GPT-2 with <|endoftext|> (50256) between documents; the-verdict gives 5145 tokens', async () => {
     const dir = tmp();
     fs.mkdirSync(path.join(dir, 'docs'));

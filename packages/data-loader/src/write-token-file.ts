@@ -1,6 +1,6 @@
-// Tokenize a folder of text files into one uint16 token file, <|endoftext|> between documents, a few
-// MB of text in memory at a time (for corpora bigger than memory). Node only: node:fs is imported lazily
-// so that browser bundles of this package never load it.
+// Tokenize a folder of text files (or one text file) into one uint16 token file, <|endoftext|> between
+// documents, a few MB of text in memory at a time (for corpora bigger than memory). Node only: node:fs is
+// imported lazily so that browser bundles of this package never load it.
 import { DataLoaderError, VocabularyTooLargeError } from './data-loader-error.js';
 import { getEncoding } from '@llmfs/bpe-tokenizer';
 import { checkInteger } from './check-options.js';
@@ -49,9 +49,21 @@ export function gpt2TokenFileEncoding(): TokenFileEncoding {
   };
 }
 
+/** Files under `dir` (recursive) whose names end in one of `extensions`, sorted by path. */
+async function listTextFiles(dir: string, extensions: string[]): Promise<string[]> {
+  const fs = await import('node:fs/promises');
+  const path = await import('node:path');
+  const entries = await fs.readdir(dir, { recursive: true, withFileTypes: true });
+  return entries
+    .filter((e) => e.isFile() && extensions.some((x) => e.name.endsWith(x)))
+    .map((e) => path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
+    .sort();
+}
+
 /**
- * Tokenizes every text file under `sourceDir` (recursive, sorted) into the uint16 token file `outFile`,
- * with the separator token between documents. Written to `outFile.tmp`, then renamed.
+ * Tokenizes every text file under `sourceDir` (recursive, sorted), or the one text file `sourceDir`
+ * names, into the uint16 token file `outFile`, with the separator token between documents. Written to
+ * `outFile.tmp`, then renamed.
  */
 export async function writeTokenFile(
   sourceDir: string,
@@ -59,7 +71,6 @@ export async function writeTokenFile(
   opts: WriteTokenFileOptions = {},
 ): Promise<TokenFileSummary> {
   const fs = await import('node:fs/promises');
-  const path = await import('node:path');
   const encoding = opts.encoding ?? gpt2TokenFileEncoding();
   if (encoding.nVocab - 1 > MAX_UINT16_ID)
     throw new VocabularyTooLargeError(encoding.nVocab, `writeTokenFile ${outFile}`);
@@ -72,16 +83,15 @@ export async function writeTokenFile(
     stat = await fs.stat(sourceDir);
   } catch {
     throw new DataLoaderError(
-      `writeTokenFile: source folder ${sourceDir} does not exist; pass a folder of text files`,
+      `writeTokenFile: source ${sourceDir} does not exist; pass a folder of text files or one text file`,
     );
   }
-  if (!stat.isDirectory())
-    throw new DataLoaderError(`writeTokenFile: ${sourceDir} is not a folder; pass a folder of text files`);
-  const entries = await fs.readdir(sourceDir, { recursive: true, withFileTypes: true });
-  const files = entries
-    .filter((e) => e.isFile() && extensions.some((x) => e.name.endsWith(x)))
-    .map((e) => path.join(e.parentPath ?? (e as unknown as { path: string }).path, e.name))
-    .sort();
+  if (!stat.isDirectory() && !stat.isFile())
+    throw new DataLoaderError(
+      `writeTokenFile: ${sourceDir} is neither a folder nor a file; pass a folder of text files`,
+    );
+  // one text file given by name is taken whatever its ending
+  const files = stat.isFile() ? [sourceDir] : await listTextFiles(sourceDir, extensions);
   if (files.length === 0) {
     throw new DataLoaderError(
       `writeTokenFile: no ${extensions.join('/')} files in ${sourceDir}; add text files or change extensions`,

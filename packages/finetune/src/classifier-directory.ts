@@ -4,6 +4,7 @@
 // with id2label. LoRA adapters, when trained, sit beside it (adapter_model.safetensors).
 import * as tf from '@tensorflow/tfjs';
 import { GPTModel, type GPTConfig } from '@llmfs/gpt-model';
+import { assignValues, createParameters, isOnHost, type ParameterPlacement } from '@llmfs/nn';
 import {
   configFromHf,
   configToHf,
@@ -102,7 +103,10 @@ export interface LoadedClassifier extends ClassifierInfo {
 }
 
 /** Loads a classifier directory (adapters, if any, merged in); the model is in eval mode. */
-export async function loadClassifierDirectory(dir: string): Promise<LoadedClassifier> {
+export async function loadClassifierDirectory(
+  dir: string,
+  opts: { placement?: (cfg: GPTConfig) => ParameterPlacement } = {},
+): Promise<LoadedClassifier> {
   const fs = await import('node:fs/promises');
   const path = await import('node:path');
   const cfgPath = path.join(dir, 'config.json');
@@ -116,13 +120,17 @@ export async function loadClassifierDirectory(dir: string): Promise<LoadedClassi
   const classes = Array.from({ length: numClasses }, (_, i) =>
     String(config.id2label?.[String(i)] ?? `LABEL_${i}`),
   );
-  const model = addClassificationHead(new GPTModel(cfg), numClasses);
+  // every weight is read below: no random init; placed where the caller's memory plan wants it
+  const model = createParameters({ ...opts.placement?.(cfg), skipInit: true }, () =>
+    addClassificationHead(new GPTModel(cfg), numClasses),
+  );
   const reader = await openSafetensorsFile(path.join(dir, 'model.safetensors'));
   const params = model.stateDict();
   const assign = (name: string, data: Float32Array, shape: number[]) => {
     const v = params.get(name)!;
     if (v.shape.join(',') !== shape.join(','))
       throw new ModelSetupError(`${dir}: '${name}' is [${shape}], the model expects [${v.shape}]`);
+    if (isOnHost(v)) return assignValues(v, data);
     const t = tf.tensor(data, shape, 'float32');
     v.assign(t);
     t.dispose();

@@ -1,7 +1,12 @@
 // Chapter 7: an instruction-finetuned model is a plain GPT-2 model directory (gpt2-weights); with LoRA,
 // the base weights go to model.safetensors and the adapters beside them, merged again on load.
 import type { GPTModel } from '@llmfs/gpt-model';
-import { loadModelDirectory, saveModelDirectory, type LoadedModel } from '@llmfs/gpt2-weights';
+import {
+  loadModelDirectory,
+  saveModelDirectory,
+  type LoadedModel,
+  type LoadModelOptions,
+} from '@llmfs/gpt2-weights';
 import { hasLoraAdapters, loadLoraAdapters, saveLoraAdapters } from './lora-adapters.js';
 import { detachLora, findLoraLayers } from './replace-linear-with-lora.js';
 
@@ -25,8 +30,11 @@ export async function saveFinetunedModel(
 }
 
 /** Loads a model directory and merges LoRA adapters found beside it (eval mode). */
-export async function loadFinetunedModel(dir: string): Promise<LoadedModel & { adapters: boolean }> {
-  const loaded = await loadModelDirectory(dir);
+export async function loadFinetunedModel(
+  dir: string,
+  opts: Pick<LoadModelOptions, 'placement'> = {},
+): Promise<LoadedModel & { adapters: boolean }> {
+  const loaded = await loadModelDirectory(dir, opts);
   const adapters = await hasLoraAdapters(dir);
   if (adapters) await loadLoraAdapters(dir, loaded.model, { merge: true });
   loaded.model.eval();

@@ -1,6 +1,16 @@
 // GPTModel (book section 4.6): token + position embeddings, nLayers transformer blocks, final norm, head.
 import * as tf from '@tensorflow/tfjs';
-import { Dropout, Embedding, Linear, Module, Rng, Sequential } from '@llmfs/nn';
+import {
+  Dropout,
+  Embedding,
+  Linear,
+  Module,
+  Rng,
+  Sequential,
+  checkWasmHealth,
+  peekValues,
+  withDeviceLease,
+} from '@llmfs/nn';
 import { ModelInputError } from './errors.js';
 import { GPTCache } from './gpt-cache.js';
 import type { GPTConfig } from './gpt-config.js';
@@ -54,7 +64,10 @@ export class GPTModel extends Module {
     return new GPTCache(this.cfg.nLayers);
   }
 
-  /** Throws ModelInputError unless ids is int32 [B, T], 1 <= offset+T <= contextLength, 0 <= id < vocabSize. */
+  /**
+   * Throws ModelInputError unless ids is int32 [B, T], 1 <= offset+T <= contextLength, 0 <= id < vocabSize
+   * (ids already on a GPU are not range-checked).
+   */
   checkIds(ids: tf.Tensor, offset = 0): void {
     if (ids.rank !== 2)
       throw new ModelInputError(`GPTModel: ids must be [batch, tokens], got shape [${ids.shape.join(',')}]`);
@@ -66,7 +79,10 @@ export class GPTModel extends Module {
         `GPTModel: ${offset + t} positions exceed the context length ${this.cfg.contextLength}`,
       );
     }
-    const data = ids.dataSync();
+    // ids made from a JavaScript array are read where they are (no GPU readback on webgpu); ids already
+    // on a GPU (the model's own output) are not range-checked: a readback per forward would cost more
+    const data = peekValues(ids);
+    if (!data) return;
     const v = this.cfg.vocabSize;
     for (let i = 0; i < data.length; i++) {
       const id = data[i];
@@ -75,11 +91,20 @@ export class GPTModel extends Module {
     }
   }
 
-  /** ids int32 [B, T] -> logits [B, T, V] (or [B, 1, V] with lastOnly). */
-  forward(ids: tf.Tensor2D, opts: GPTForwardOptions = {}): tf.Tensor3D {
-    const { cache, lastOnly } = opts;
-    const offset = cache ? cache.length : 0;
-    this.checkIds(ids, offset);
+  /** The parameters of each memory-plan segment ('embeddings', 'trf_blocks.<i>', 'head'), in forward order. */
+  segmentParameters(): Array<[string, tf.Variable[]]> {
+    return [
+      ['embeddings', [...this.tok_emb.parameters(), ...this.pos_emb.parameters()]],
+      ...this.trf_blocks.layers.map((b, i): [string, tf.Variable[]] => [`trf_blocks.${i}`, b.parameters()]),
+      ['head', [...this.final_norm.parameters(), ...this.out_head.parameters()]],
+    ];
+  }
+
+  /**
+   * Token + position embeddings and their dropout: ids [B, T] (positions from `offset`) -> rows
+   * (1, B*T, C), the flat layout the blocks work on.
+   */
+  embed(ids: tf.Tensor2D, offset = 0): tf.Tensor3D {
     const [b, t] = ids.shape;
     const c = this.cfg.embDim;
     return tf.tidy(() => {
@@ -89,9 +114,29 @@ export class GPTModel extends Module {
       // (1, B*T, C) + (T, C): broadcast over the batch through a (B, T, C) view when B > 1
       const summed =
         b === 1 ? tf.add(tok, pos) : tf.reshape(tf.add(tf.reshape(tok, [b, t, c]), pos), [1, n, c]);
-      let x = this.drop_emb.forward(summed);
+      return this.drop_emb.forward(summed) as tf.Tensor3D;
+    });
+  }
+
+  /** final_norm and out_head on rows (1, N, C) -> (1, N, V) (V = numClasses under a classifier head). */
+  head(x: tf.Tensor3D): tf.Tensor3D {
+    return tf.tidy(() => this.out_head.forward(this.final_norm.forward(x)) as tf.Tensor3D);
+  }
+
+  /** ids int32 [B, T] -> logits [B, T, V] (or [B, 1, V] with lastOnly). */
+  forward(ids: tf.Tensor2D, opts: GPTForwardOptions = {}): tf.Tensor3D {
+    const { cache, lastOnly } = opts;
+    const offset = cache ? cache.length : 0;
+    this.checkIds(ids, offset);
+    const [b, t] = ids.shape;
+    const c = this.cfg.embDim;
+    // Each segment's host-resident parameters (nn's memory plan) are on the device only for its own work.
+    const [emb, ...rest] = this.segmentParameters();
+    const headParams = rest.pop()![1];
+    const logits = tf.tidy(() => {
+      let x = withDeviceLease(emb[1], () => this.embed(ids, offset));
       this.trf_blocks.layers.forEach((blk, i) => {
-        x = blk.forwardFlat(x, b, t, { cache: cache?.layers[i] });
+        x = withDeviceLease(rest[i][1], () => blk.forwardFlat(x, b, t, { cache: cache?.layers[i] }));
       });
       let rows = t;
       if (lastOnly && t > 1) {
@@ -99,9 +144,15 @@ export class GPTModel extends Module {
         x = tf.reshape(tf.slice(tf.reshape(x, [b, t, c]), [0, t - 1, 0], [b, 1, c]), [1, b, c]);
         rows = 1;
       }
-      x = this.final_norm.forward(x);
-      const y = this.out_head.forward(x); // (1, B*rows, V); V = numClasses once a classifier head replaces it
+      const y = withDeviceLease(headParams, () => this.head(x)); // (1, B*rows, V)
       return tf.reshape(y, [b, rows, y.shape[y.rank - 1]]) as tf.Tensor3D; // -> (B, rows, V)
     });
+    try {
+      checkWasmHealth(); // an allocation XNNPACK could not make means these logits are wrong
+    } catch (err) {
+      logits.dispose();
+      throw err;
+    }
+    return logits;
   }
 }

@@ -16,3 +16,6 @@ export { generate, generateStream } from './generate.js';
 export type { GenerateOptions } from './generate.js';
 export { sampleNextToken, argmax } from './sampling.js';
 export type { SamplingOptions } from './sampling.js';
+export { gptMemoryProfile, segmentOf } from './memory-profile.js';
+export type { GPTMemoryProfileOptions } from './memory-profile.js';
+export { applyMemoryPlan, modelMemoryProfile } from './apply-memory-plan.js';

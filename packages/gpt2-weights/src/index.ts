@@ -54,7 +54,7 @@ export type { LlmfsConfigBlock } from './model-config.js';
 export { detectModelFormat, openWeightSource } from './weight-source.js';
 export type { WeightSource } from './weight-source.js';
 export { loadModelDirectory, loadWeightsIntoGpt } from './load-model-directory.js';
-export type { LoadedModel } from './load-model-directory.js';
+export type { LoadedModel, LoadModelOptions } from './load-model-directory.js';
 export { saveModelDirectory } from './save-model-directory.js';
 export type { SaveModelOptions } from './save-model-directory.js';
 export { convertModelDirectory } from './convert-model-directory.js';

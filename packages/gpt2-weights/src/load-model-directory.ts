@@ -2,6 +2,14 @@
 // mode). Tensors are read and assigned one at a time, so peak memory stays near one model's size.
 import * as tf from '@tensorflow/tfjs';
 import { GPTModel, type GPTConfig } from '@llmfs/gpt-model';
+import {
+  assignValues,
+  createParameters,
+  hostValues,
+  isOnHost,
+  peekValues,
+  type ParameterPlacement,
+} from '@llmfs/nn';
 import { WeightMappingError } from './errors.js';
 import { openWeightSource, type WeightSource } from './weight-source.js';
 
@@ -14,15 +22,24 @@ export interface LoadedModel {
   format: 'hf' | 'openai';
 }
 
-/** Loads weights from a model directory into a new GPTModel (`seed` only affects the discarded init). */
-export async function loadModelDirectory(
-  dir: string,
-  opts: { cfgOverrides?: Partial<GPTConfig> } = {},
-): Promise<LoadedModel> {
+/** Options of {@link loadModelDirectory}. */
+export interface LoadModelOptions {
+  cfgOverrides?: Partial<GPTConfig>;
+  /**
+   * Where the parameters live, decided from the config before anything is allocated (nn's memory
+   * plan): `onHost` keeps every parameter in host memory, so a model larger than the backend's memory
+   * loads without ever being whole on the device.
+   */
+  placement?: ParameterPlacement | ((cfg: GPTConfig) => ParameterPlacement);
+}
+
+/** Loads weights from a model directory into a new GPTModel (no random init: every weight is read). */
+export async function loadModelDirectory(dir: string, opts: LoadModelOptions = {}): Promise<LoadedModel> {
   const source = await openWeightSource(dir);
   try {
     const cfg = { ...source.cfg, ...opts.cfgOverrides };
-    const model = new GPTModel(cfg);
+    const placement = typeof opts.placement === 'function' ? opts.placement(cfg) : opts.placement;
+    const model = createParameters({ ...placement, skipInit: true }, () => new GPTModel(cfg));
     try {
       await loadWeightsIntoGpt(model, source);
     } catch (err) {
@@ -57,20 +74,42 @@ export async function loadWeightsIntoGpt(model: GPTModel, source: WeightSource):
       params.has('tok_emb.weight') &&
       seen.has('tok_emb.weight')
     ) {
-      // Tied head: transpose the loaded embedding on the backend instead of re-reading wte from disk.
-      const head = tf.tidy(() => tf.transpose(params.get('tok_emb.weight')!)); // (V, C) -> (C, V)
-      v.assign(head);
-      head.dispose();
+      // Tied head: transpose the loaded embedding instead of re-reading wte from disk.
+      const emb = params.get('tok_emb.weight')!;
+      // On webgpu the values just loaded are still in JavaScript: transposed there, since a GPU transpose
+      // binds the whole embedding (GPT-2's 154 MB is over a 128 MiB binding limit: it would read as zeros).
+      const cpu = isOnHost(emb)
+        ? hostValues(emb)
+        : tf.getBackend() === 'webgpu'
+          ? (peekValues(emb) as Float32Array | undefined)
+          : undefined;
+      if (cpu) assignValues(v, transposeHost(cpu, emb.shape[0]!, emb.shape[1]!));
+      else {
+        const head = tf.tidy(() => tf.transpose(emb)); // (V, C) -> (C, V)
+        v.assign(head);
+        head.dispose();
+      }
       seen.add(e.llmfs);
       continue;
     }
     const t = await source.read(e);
-    const value = tf.tensor(t.data, t.shape, 'float32');
-    v.assign(value);
-    value.dispose();
+    if (isOnHost(v))
+      assignValues(v, t.data); // written where it lives (host memory)
+    else {
+      const value = tf.tensor(t.data, t.shape, 'float32');
+      v.assign(value);
+      value.dispose();
+    }
     seen.add(e.llmfs);
   }
   for (const name of params.keys()) {
     if (!seen.has(name)) throw new WeightMappingError(`${source.dir}: no weights for parameter "${name}"`);
   }
+}
+
+/** (rows, cols) row-major -> (cols, rows), in host memory. */
+function transposeHost(a: Float32Array, rows: number, cols: number): Float32Array {
+  const out = new Float32Array(a.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = a[r * cols + c];
+  return out;
 }

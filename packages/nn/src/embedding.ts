@@ -3,11 +3,14 @@
 import * as tf from '@tensorflow/tfjs';
 import { ShapeMismatchError } from './errors.js';
 import { Module } from './module.js';
+import { initSkipped } from './parameter-placement.js';
 import { Rng } from './rng.js';
+import { needsVocabShards, shardedEmbeddingLookup } from './vocab-shards.js';
 
 /** Tensor of `shape` filled with N(0, std) from `rng`. */
 export function normalTensor(shape: number[], std: number, rng: Rng): tf.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
+  if (initSkipped()) return tf.zeros(shape, 'float32');
   return tf.tensor(rng.fillNormal(new Float32Array(n), 0, std), shape, 'float32');
 }
 
@@ -61,6 +64,8 @@ export class Embedding extends Module {
   /** ids int32 [...] -> [..., dim]. Ids are not range-checked here (callers check before, cheaply). */
   forward(ids: tf.Tensor): tf.Tensor {
     if (ids.dtype !== 'int32') throw new ShapeMismatchError(`Embedding: ids must be int32, got ${ids.dtype}`);
+    // webgpu with a weight over the adapter's binding limit: gathered shard by shard
+    if (needsVocabShards(this.weight)) return shardedEmbeddingLookup(this.weight, ids);
     return embeddingLookup(this.weight as tf.Tensor2D, ids);
   }
 }

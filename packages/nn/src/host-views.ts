@@ -6,6 +6,7 @@
 // `dataSync()` already returns its own storage; other backends fall back to copies.
 import * as tf from '@tensorflow/tfjs';
 import { ShapeMismatchError } from './errors.js';
+import { hostTensor, hostValues, isOnHost } from './host-residency.js';
 
 interface WasmHeapBackend {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
@@ -31,15 +32,19 @@ function checkFloat32(tensors: tf.Tensor[], what: string): void {
 export function readHostViews<T>(tensors: tf.Tensor[], fn: (...views: Float32Array[]) => T): T {
   checkFloat32(tensors, 'readHostViews');
   const wasm = wasmBackend();
-  const views = tensors.map((t) =>
-    wasm ? (wasm.typedArrayFromHeap(t) as Float32Array) : (t.dataSync() as Float32Array),
-  );
-  return fn(...views);
+  return fn(...tensors.map((t) => viewOf(t, wasm)));
+}
+
+/** A tensor's float32 data without a copy where possible: host-resident, wasm heap, or cpu storage. */
+function viewOf(t: tf.Tensor, wasm: WasmHeapBackend | undefined): Float32Array {
+  if (isOnHost(t)) return hostValues(t);
+  return wasm ? (wasm.typedArrayFromHeap(t) as Float32Array) : (t.dataSync() as Float32Array);
 }
 
 /**
  * A new float32 tensor of `shape` whose values `fill` writes into `out` in place, given read-only views
  * of `inputs` (no copies on wasm; `out` starts with arbitrary contents, so `fill` must write every entry).
+ * When an input lives in host memory (nn's host residency), so does the result.
  */
 export function writeHostTensor(
   shape: number[],
@@ -48,6 +53,11 @@ export function writeHostTensor(
 ): tf.Tensor {
   checkFloat32(inputs, 'writeHostTensor');
   const wasm = wasmBackend();
+  if (inputs.some((t) => isOnHost(t))) {
+    const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
+    fill(out, ...inputs.map((t) => viewOf(t, wasm)));
+    return hostTensor(out, shape);
+  }
   if (!wasm) {
     const out = new Float32Array(shape.reduce((a, b) => a * b, 1));
     fill(out, ...inputs.map((t) => t.dataSync() as Float32Array));
@@ -56,7 +66,7 @@ export function writeHostTensor(
   const info = wasm.makeOutput(shape, 'float32');
   // views after the allocation: growing the heap replaces its buffer
   const out = wasm.typedArrayFromHeap(info) as Float32Array;
-  const views = inputs.map((t) => wasm.typedArrayFromHeap(t) as Float32Array);
+  const views = inputs.map((t) => viewOf(t, wasm));
   try {
     fill(out, ...views);
   } catch (e) {

@@ -1,5 +1,15 @@
 // @llmfs/nn: TensorFlow.js plumbing shared by the model packages (backend, Module, layers, RNG).
-export { initBackend, isNode } from './init-backend.js';
+export { initBackend, isNode, releaseBackend } from './init-backend.js';
+export {
+  bindingLimit,
+  lowerBindingLimit,
+  assertWithinBindingLimit,
+  webgpuAdapterName,
+  BindingLimitError,
+} from './binding-limit.js';
+export { needsVocabShards, shardBounds } from './vocab-shards.js';
+export { peekValues } from './peek-values.js';
+export { adapterName, isSoftwareAdapter } from './webgpu-node.js';
 export type { BackendName, InitBackendOptions } from './init-backend.js';
 export { Rng } from './rng.js';
 export { Module } from './module.js';
@@ -20,3 +30,22 @@ export { NNError, ShapeMismatchError, MissingParameterError, BackendError } from
 export { Sequential } from './sequential.js';
 export type { Layer } from './sequential.js';
 export { layerNormInference, geluInference } from './fused-inference.js';
+export {
+  isOnHost,
+  moveToHost,
+  moveToDevice,
+  hostTensor,
+  hostValues,
+  writableHostValues,
+  assignValues,
+  leaseOnDevice,
+  withDeviceLease,
+  hostResidencyAvailable,
+  hostWriteEpoch,
+} from './host-residency.js';
+export type { DeviceLease } from './host-residency.js';
+export { createParameters, initSkipped } from './parameter-placement.js';
+export type { ParameterPlacement } from './parameter-placement.js';
+export { planTraining, planInference, heapBudget, parseByteSize, MemoryPlanError } from './memory-plan.js';
+export type { MemoryPlan, ModelMemoryProfile, SegmentProfile, PlanOptions } from './memory-plan.js';
+export { checkWasmHealth } from './wasm-stderr.js';

@@ -3,7 +3,9 @@ import * as tf from '@tensorflow/tfjs';
 import { ShapeMismatchError } from './errors.js';
 import { isRecordingGradients, matMul2d } from './mat-mul-2d.js';
 import { Module } from './module.js';
+import { initSkipped } from './parameter-placement.js';
 import { Rng } from './rng.js';
+import { needsVocabShards, shardedMatMul } from './vocab-shards.js';
 
 /** Options of `Linear`. */
 export interface LinearOptions {
@@ -16,6 +18,7 @@ export interface LinearOptions {
 /** Tensor of `shape` filled with U(-bound, bound) from `rng`. */
 export function uniformTensor(shape: number[], bound: number, rng: Rng): tf.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
+  if (initSkipped()) return tf.zeros(shape, 'float32');
   return tf.tensor(rng.fillUniform(new Float32Array(n), -bound, bound), shape, 'float32');
 }
 
@@ -47,6 +50,14 @@ export class Linear extends Module {
   forward(x: tf.Tensor): tf.Tensor {
     if (x.shape[x.rank - 1] !== this.inFeatures) {
       throw new ShapeMismatchError(`Linear: input [${x.shape.join(',')}] does not end in ${this.inFeatures}`);
+    }
+    if (needsVocabShards(this.weight)) {
+      // webgpu with a weight over the adapter's binding limit (GPT-2's head): multiplied shard by shard
+      return tf.tidy(() => {
+        const x2 = (x.rank === 2 ? x : tf.reshape(x, [-1, this.inFeatures])) as tf.Tensor2D; // (..., in) -> (N, in)
+        const y = shardedMatMul(x2, this.weight, this.bias);
+        return x.rank === 2 ? y : tf.reshape(y, [...lead(x), this.outFeatures]); // (N, out) -> (..., out)
+      });
     }
     if (!isRecordingGradients() && tf.getBackend() === 'wasm' && x.dtype === 'float32') {
       // Inference on wasm: a direct fused kernel call on [1, N, in] x [1, in, out] (+ bias). A reshape

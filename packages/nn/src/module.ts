@@ -2,6 +2,8 @@
 // Dot-separated names are stable and form the state dict (docs/API.md lists GPTModel's).
 import * as tf from '@tensorflow/tfjs';
 import { MissingParameterError, NNError, ShapeMismatchError } from './errors.js';
+import { assignValues, isOnHost } from './host-residency.js';
+import { placeNewParameter } from './parameter-placement.js';
 
 /** Options of `Module.loadStateDict`. */
 export interface LoadStateDictOptions {
@@ -43,6 +45,7 @@ export abstract class Module {
       v = tf.variable(value, trainable);
       value.dispose();
     }
+    placeNewParameter(v);
     this.ownParams.set(name, v);
     return v;
   }
@@ -130,7 +133,13 @@ export abstract class Module {
     for (const [n, v] of own) {
       const t = src.get(n);
       if (!t) continue;
-      if (t.dtype === v.dtype) v.assign(t);
+      if (isOnHost(v) && v.dtype === 'float32') {
+        // host-resident (streamed) parameters are written where they live: assign would move them
+        assignValues(
+          v,
+          (t.dtype === 'float32' ? t.dataSync() : Float32Array.from(t.dataSync())) as Float32Array,
+        );
+      } else if (t.dtype === v.dtype) v.assign(t);
       else {
         const c = tf.cast(t, v.dtype);
         v.assign(c);

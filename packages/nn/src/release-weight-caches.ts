@@ -4,6 +4,7 @@
 // in wasm's 4 GiB heap during the next training pass, which then overflowed it. Giving each parameter a
 // fresh buffer with the same values frees them.
 import * as tf from '@tensorflow/tfjs';
+import { isOnHost } from './host-residency.js';
 import { writeHostTensor } from './host-views.js';
 
 /**
@@ -14,7 +15,7 @@ import { writeHostTensor } from './host-views.js';
 export function releaseWeightCaches(params: tf.Variable[]): void {
   if (tf.getBackend() !== 'wasm') return;
   for (const v of params) {
-    if (v.dtype !== 'float32' || v.isDisposed) continue;
+    if (v.dtype !== 'float32' || v.isDisposed || isOnHost(v)) continue; // host-resident: no device copy
     const fresh = writeHostTensor(v.shape, [v], (out, x) => out.set(x));
     v.assign(fresh);
     fresh.dispose();

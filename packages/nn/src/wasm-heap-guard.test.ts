@@ -5,17 +5,23 @@ import { describe, expect, it } from 'vitest';
 import { BackendError, initBackend } from './index.js';
 import { guardWasmHeap } from './wasm-heap-guard.js';
 
+/** A module like Emscripten's: `_malloc` starts as a stub that replaces itself with the raw export. */
 function fakeBackend(free: number) {
   let next = 1024;
+  const raw = (bytes: number): number => {
+    if (bytes > free) return 0;
+    free -= bytes;
+    const at = next;
+    next += bytes;
+    return at;
+  };
   const wasm = {
     HEAPU8: new Uint8Array(4096),
     _malloc(bytes: number): number {
-      if (bytes > free) return 0;
-      free -= bytes;
-      const at = next;
-      next += bytes;
-      return at;
+      wasm._malloc = raw;
+      return raw(bytes);
     },
+    _free(_at: number): void {},
   };
   return { wasm };
 }
@@ -25,8 +31,8 @@ describe('wasm heap guard', () => {
     const backend = fakeBackend(3 * 2 ** 20);
     guardWasmHeap(backend);
     guardWasmHeap(backend); // idempotent: wrapped once
-    expect(backend.wasm._malloc(2 ** 20)).toBe(1024);
-    expect(backend.wasm._malloc(16)).toBe(1024 + 2 ** 20);
+    expect(backend.wasm._malloc(2 ** 20)).toBe(1024 + 8); // after the guard's own 8-byte first call
+    expect(backend.wasm._malloc(16)).toBe(1024 + 8 + 2 ** 20);
     expect(() => backend.wasm._malloc(5 * 2 ** 20)).toThrow(BackendError);
     expect(() => backend.wasm._malloc(5 * 2 ** 20)).toThrow(/wasm heap exhausted: cannot allocate 5\.0 MiB/);
   });

@@ -5,6 +5,7 @@ import { BackendError } from './errors.js';
 
 interface WasmModuleLike {
   _malloc(bytes: number): number;
+  _free(at: number): void;
   HEAPU8: Uint8Array;
   llmfsHeapGuard?: boolean;
 }
@@ -13,6 +14,10 @@ interface WasmModuleLike {
 export function guardWasmHeap(backend: unknown): void {
   const wasm = (backend as { wasm?: WasmModuleLike }).wasm;
   if (!wasm || wasm.llmfsHeapGuard) return;
+  // Emscripten's `_malloc` starts as a stub that, on its first call, replaces Module._malloc with the
+  // raw export: a wrapper installed before that call would be dropped after one allocation. Call it once
+  // first, then wrap what it left.
+  wasm._free(wasm._malloc(8));
   const malloc = wasm._malloc.bind(wasm);
   wasm._malloc = (bytes: number) => {
     const at = malloc(bytes);

@@ -105,3 +105,22 @@ export {
   GPT_TINY_CFG,
   type RawTensor,
 } from './gpt-tiny.js';
+
+/**
+ * Whether a backend starts here: undefined when `init(name)` works, else the reason in one line, also
+ * printed once as `[skip] <name> tests: <reason>`. Under CI (env CI) a backend that cannot start is not
+ * skipped: the tests run and fail with the reason.
+ */
+export async function backendSkipReason(
+  init: (name: string) => Promise<unknown>,
+  name: string,
+): Promise<string | undefined> {
+  try {
+    await init(name);
+    return undefined;
+  } catch (err) {
+    const reason = String((err as Error)?.message ?? err).split('\n')[0];
+    console.warn(`[skip] ${name} tests: ${reason}`);
+    return process.env.CI ? undefined : reason;
+  }
+}

@@ -5,7 +5,13 @@
 // plain Float32Arrays outside the tensor engine: GPT-2 124M's 1.3 GB of moments do not fit next to its
 // parameters, gradients and activations in wasm's 4 GiB heap.
 import * as tf from '@tensorflow/tfjs';
-import { preferHostOptimizerState, writeHostTensor } from '@llmfs/nn';
+import {
+  hostTensor,
+  preferHostOptimizerState,
+  readHostViews,
+  writableHostValues,
+  writeHostTensor,
+} from '@llmfs/nn';
 import { TrainerError } from './errors.js';
 
 /** Options of {@link AdamW} (PyTorch defaults except lr). */
@@ -90,7 +96,7 @@ export class AdamW {
   private hostUpdate(p: tf.Variable, g: tf.Tensor, st: HostMoments, disposeGrad: boolean): void {
     const bc1 = 1 - Math.pow(this.betas[0], st.step);
     const bc2 = 1 - Math.pow(this.betas[1], st.step);
-    const next = writeHostTensor(p.shape, [g, p], (out, gd, pd) =>
+    const loop = (gd: Float32Array, pd: Float32Array, out: Float32Array) =>
       adamwHostLoop(
         gd,
         pd,
@@ -103,8 +109,15 @@ export class AdamW {
         this.lr / bc1,
         Math.sqrt(bc2),
         this.eps,
-      ),
-    );
+      );
+    const inPlace = writableHostValues(p);
+    if (inPlace) {
+      // a host-resident parameter (nn's memory plan streams the model) is updated where it lives
+      readHostViews([g], (gd) => loop(gd, inPlace, inPlace));
+      if (disposeGrad) g.dispose();
+      return;
+    }
+    const next = writeHostTensor(p.shape, [g, p], (out, gd, pd) => loop(gd, pd, out));
     if (disposeGrad) g.dispose();
     p.assign(next);
     next.dispose();
@@ -148,7 +161,8 @@ export class AdamW {
     for (const [name, s] of this.state) {
       const shape = this.params.get(name)!.shape;
       const copy = (x: tf.Variable | Float32Array) =>
-        x instanceof Float32Array ? tf.tensor(x.slice(), shape, 'float32') : tf.clone(x);
+        // host moments stay in host memory (nn's hostTensor): a checkpoint must not need heap room for them
+        x instanceof Float32Array ? hostTensor(x.slice(), shape) : tf.clone(x);
       out.set(`${name}.exp_avg`, copy(s.m));
       out.set(`${name}.exp_avg_sq`, copy(s.v));
       out.set(`${name}.step`, tf.scalar(s.step, 'float32'));

@@ -4,9 +4,11 @@
 // mean loss and gradient. Peak memory holds one part's activations: GPT-2 124M at batch 2, context 256,
 // does not fit wasm's 4 GiB heap in one pass (tfjs keeps every saved activation until the end of backward).
 import * as tf from '@tensorflow/tfjs';
-import { readHostViews, writeHostTensor } from '@llmfs/nn';
+import { checkWasmHealth, readHostViews, writeHostTensor, type MemoryPlan } from '@llmfs/nn';
 import { calcLossBatch } from './calc-loss-batch.js';
 import { TrainerError } from './errors.js';
+import { countValid, microBatch } from './micro-batches.js';
+import { isStreamable, streamedBatchGrads } from './streamed-batch-grads.js';
 import type { BatchLike, TrainableModel } from './types.js';
 
 /** Loss (before the update) and gradients by parameter name; the caller disposes the gradients. */
@@ -26,9 +28,40 @@ export async function batchGrads(
   batch: BatchLike,
   model: Pick<TrainableModel, 'forward'>,
   vars: Array<[string, tf.Variable]>,
-  opts: { microBatches?: number; ignoreIndex?: number } = {},
+  opts: {
+    microBatches?: number;
+    ignoreIndex?: number;
+    /** nn's memory plan; 'streamed' runs the block-by-block step with host-resident parameters. */
+    plan?: Pick<MemoryPlan, 'mode' | 'microBatches' | 'headChunkTokens'>;
+  } = {},
 ): Promise<BatchGrads> {
-  const k = opts.microBatches ?? 1;
+  const result = await batchGradsUnchecked(batch, model, vars, opts);
+  try {
+    checkWasmHealth(); // XNNPACK failed an allocation: these gradients are wrong
+  } catch (err) {
+    tf.dispose([...result.grads.values()]);
+    throw err;
+  }
+  return result;
+}
+
+async function batchGradsUnchecked(
+  batch: BatchLike,
+  model: Pick<TrainableModel, 'forward'>,
+  vars: Array<[string, tf.Variable]>,
+  opts: Parameters<typeof batchGrads>[3] = {},
+): Promise<BatchGrads> {
+  const { plan } = opts;
+  if (plan?.mode === 'streamed') {
+    if (!isStreamable(model))
+      throw new TrainerError('batchGrads: a streamed memory plan needs a model with segments (GPTModel)');
+    return streamedBatchGrads(batch, model, vars, {
+      microBatches: opts.microBatches ?? plan.microBatches,
+      headChunkTokens: plan.headChunkTokens,
+      ignoreIndex: opts.ignoreIndex,
+    });
+  }
+  const k = opts.microBatches ?? plan?.microBatches ?? 1;
   const ignoreIndex = opts.ignoreIndex ?? -100;
   const nameOf = new Map(vars.map(([n, v]) => [v.name, n]));
   const varList = vars.map(([, v]) => v);
@@ -45,12 +78,11 @@ export async function batchGrads(
     value.dispose();
     return { loss, grads: named };
   }
-  const { batchSize: bs, seqLen: t } = batch;
+  const bs = batch.batchSize;
   if (!Number.isInteger(k) || k < 1 || bs % k !== 0) {
     throw new TrainerError(`batchGrads: microBatches ${k} must divide the batch size ${bs}`);
   }
-  const rows = bs / k;
-  const valid = (a: Int32Array) => a.reduce((n, x) => n + (x !== ignoreIndex ? 1 : 0), 0);
+  const valid = (a: Int32Array) => countValid(a, ignoreIndex);
   const total = valid(batch.targets);
   const acc = new Map<string, Float32Array>();
   const grads = new Map<string, tf.Tensor>();
@@ -58,12 +90,7 @@ export async function batchGrads(
   if (!buffers) accumulators.set(model, (buffers = new Map()));
   let loss = 0;
   for (let j = 0; j < k; j++) {
-    const part: BatchLike = {
-      inputs: batch.inputs.subarray(j * rows * t, (j + 1) * rows * t),
-      targets: batch.targets.subarray(j * rows * t, (j + 1) * rows * t),
-      batchSize: rows,
-      seqLen: t,
-    };
+    const part = microBatch(batch, j, k);
     const w = total === 0 ? 1 / k : valid(part.targets) / total; // all ignored: NaN, as PyTorch
     const { value, named } = pass(part);
     const l = (await value.data())[0];

@@ -3,10 +3,16 @@ export { crossEntropy, type CrossEntropyOptions } from './cross-entropy.js';
 export { calcLossBatch } from './calc-loss-batch.js';
 export { calcLossLoader } from './calc-loss-loader.js';
 export { batchGrads, type BatchGrads } from './batch-grads.js';
+export {
+  streamedBatchGrads,
+  isStreamable,
+  type StreamableModel,
+  type StreamedOptions,
+} from './streamed-batch-grads.js';
 export { AdamW, type AdamWOptions, type AdamWStepOptions } from './adamw.js';
-export { clipGradNorm, globalGradNorm } from './clip-grad-norm.js';
+export { clipGradNorm, globalGradNorm, clipGradNormAsync, globalGradNormAsync } from './clip-grad-norm.js';
 export { warmupCosineLr, type WarmupCosineOptions } from './warmup-cosine-lr.js';
-export { generateSample } from './generate-sample.js';
+export { generateSample, generateSampleAsync } from './generate-sample.js';
 export { collectRngs, type RngLike } from './rng-states.js';
 export {
   Trainer,

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { releaseWeightCaches } from '@llmfs/nn';
+import { releaseWeightCaches, type MemoryPlan } from '@llmfs/nn';
 import type { AdamW } from './adamw.js';
 import { batchGrads } from './batch-grads.js';
 import { calcLossLoader } from './calc-loss-loader.js';
@@ -16,9 +16,9 @@ import {
   writeCheckpointDir,
 } from './checkpoint-store.js';
 import { readTrainerState } from './trainer-state-file.js';
-import { clipGradNorm, globalGradNorm } from './clip-grad-norm.js';
+import { clipGradNormAsync, globalGradNormAsync } from './clip-grad-norm.js';
 import { NonFiniteLossError, TrainerCheckpointError, TrainerError } from './errors.js';
-import { generateSample } from './generate-sample.js';
+import { generateSampleAsync } from './generate-sample.js';
 import { type RngLike, collectRngs } from './rng-states.js';
 import type { LoaderLike, TokenizerLike, TrainableModel } from './types.js';
 import { type WarmupCosineOptions, warmupCosineLr } from './warmup-cosine-lr.js';
@@ -101,6 +101,11 @@ export interface TrainerOptions {
    * batch 2, context 256 needs 2 on wasm (4 GiB heap). Must divide the batch size. Default 1.
    */
   microBatches?: number;
+  /**
+   * nn's memory plan for the step (gpt-model's `modelMemoryProfile` + nn's `planTraining`): its
+   * micro-batches, and the streamed block-by-block step when it says so. `microBatches` overrides it.
+   */
+  memoryPlan?: MemoryPlan;
 }
 
 /** What a run returns (the book's train_losses, val_losses, track_tokens_seen, and more). */
@@ -220,6 +225,7 @@ export class Trainer {
         const t0 = performance.now();
         const { loss, grads: named } = await batchGrads(batch, model, vars, {
           microBatches: this.opts.microBatches,
+          plan: this.opts.memoryPlan,
           ignoreIndex: this.opts.ignoreIndex,
         });
         let gradNorm: number;
@@ -228,8 +234,8 @@ export class Trainer {
           const clip = this.opts.gradClip;
           gradNorm =
             clip && this.step >= (clip.fromStep ?? 0)
-              ? clipGradNorm(named, clip.maxNorm)
-              : globalGradNorm(named);
+              ? await clipGradNormAsync(named, clip.maxNorm)
+              : await globalGradNormAsync(named);
           if (!Number.isFinite(gradNorm)) throw new NonFiniteLossError(this.step, 'gradient norm', gradNorm);
           optimizer.step(named, { disposeGrads: true }); // frees each gradient once read
         } finally {
@@ -266,7 +272,13 @@ export class Trainer {
       if (startContext !== undefined && tokenizer) {
         const ctx =
           this.opts.contextSize ?? (model as { cfg?: { contextLength?: number } }).cfg?.contextLength ?? 1024;
-        const text = generateSample(model, tokenizer, startContext, ctx, this.opts.sampleTokens ?? 50);
+        const text = await generateSampleAsync(
+          model,
+          tokenizer,
+          startContext,
+          ctx,
+          this.opts.sampleTokens ?? 50,
+        );
         releaseWeightCaches(model.namedParameters().map(([, v]) => v));
         this.emit('sample', { epoch: this.epoch, step: this.step, text });
       }

@@ -58,7 +58,41 @@ describe('llmfs bench', () => {
       ]) {
         expect(Number.isFinite(r[k]) && r[k] > 0, k).toBe(true);
       }
-      expect(r.train).toEqual({ batchSize: 2, contextLength: 8, steps: 2, microBatches: 2 });
+      expect(r.train).toEqual({
+        batchSize: 2,
+        contextLength: 8,
+        steps: 2,
+        microBatches: 2,
+        mode: 'resident',
+      });
+      expect(r.trainPlan).toMatch(/^train, resident, 2 micro-batches/);
+      expect(r.peakRssMiB).toBeGreaterThan(10);
+    } finally {
+      cleanup();
+    }
+  });
+
+  test('on wasm with a small heap budget the plan streams, and the figures and memory are reported', () => {
+    const { dir, cleanup } = makeTempDir();
+    try {
+      const cfgFile = path.join(dir, 'small.json');
+      fs.writeFileSync(
+        cfgFile,
+        JSON.stringify({ vocabSize: 2000, contextLength: 32, embDim: 64, nHeads: 4, nLayers: 2 }),
+      );
+      const r = spawnSync(
+        process.execPath,
+        [BIN, 'bench', '--config', cfgFile, '--context-length', '32', '--steps', '1', '--new-tokens', '4'],
+        { encoding: 'utf8', env: { ...process.env, LLMFS_HEAP_BUDGET: '3MB', LLMFS_BACKEND: 'wasm' } },
+      );
+      expect(r.status, r.stderr).toBe(0);
+      expect(r.stdout).toMatch(/memory plan: infer, streamed, \d+ of 4 segments in host memory/);
+      expect(r.stdout).toMatch(
+        /memory plan: train, streamed, 4 of 4 segments in host memory, blocks recomputed/,
+      );
+      expect(r.stdout).toMatch(/train step \(batch 2, context 32, AdamW\): median [\d.]+ s/);
+      expect(r.stdout).toMatch(/memory: peak RSS \d+ MiB, wasm heap high-water \d+ MiB/);
+      expect(r.stderr).not.toMatch(/XNN/);
     } finally {
       cleanup();
     }

@@ -1,10 +1,20 @@
 // `llmfs bench`: throughput of a GPT-2-shaped model with random weights on the chosen backend:
 // generation tokens/s with and without the KV cache (book ch04/ch05), and the median time of one
-// training step (forward, backward, AdamW) with tokens/s (book ch05). Figures, not assertions.
+// training step (forward, backward, AdamW) with tokens/s (book ch05), each under nn's memory plan
+// (printed), with the peak RSS and the backend heap's high-water mark. Figures, not assertions.
 import fs from 'node:fs';
 import type { Command } from 'commander';
-import { initBackend, wasmThreadsCount } from '@llmfs/nn';
-import { GPTModel, generate, getConfig, type GPTConfig } from '@llmfs/gpt-model';
+import * as tf from '@tensorflow/tfjs';
+import { createParameters, initBackend, planInference, planTraining, wasmThreadsCount } from '@llmfs/nn';
+import {
+  GPTModel,
+  applyMemoryPlan,
+  generate,
+  getConfig,
+  gptMemoryProfile,
+  modelMemoryProfile,
+  type GPTConfig,
+} from '@llmfs/gpt-model';
 import { AdamW, batchGrads } from '@llmfs/trainer';
 import { checkInput } from '../check-paths.js';
 import { UserError, parseNumber, printJson, withBackend } from '../common.js';
@@ -14,7 +24,7 @@ interface BenchFlags {
   contextLength?: string;
   batchSize: string;
   steps: string;
-  microBatches: string;
+  microBatches?: string;
   newTokens: string;
   train: boolean;
   generate: boolean;
@@ -55,8 +65,7 @@ export function register(program: Command): void {
       .option('--steps <N>', 'timed training steps (after one warm-up step)', '3')
       .option(
         '--micro-batches <k>',
-        'passes per batch with accumulated gradients (GPT-2 124M on wasm needs 2)',
-        '1',
+        'passes per batch with accumulated gradients (default: as the memory plan decides)',
       )
       .option('--new-tokens <N>', 'tokens to generate per path', '50')
       .option('--no-train', 'skip the training step')
@@ -71,13 +80,21 @@ export function register(program: Command): void {
     const batchSize = parseNumber('--batch-size', o.batchSize, { integer: true, min: 1 })!;
     const steps = parseNumber('--steps', o.steps, { integer: true, min: 1 })!;
     const newTokens = parseNumber('--new-tokens', o.newTokens, { integer: true, min: 1 })!;
-    const microBatches = parseNumber('--micro-batches', o.microBatches, { integer: true, min: 1 })!;
-    if (batchSize % microBatches !== 0)
+    const microBatches = parseNumber('--micro-batches', o.microBatches, { integer: true, min: 1 });
+    if (microBatches !== undefined && batchSize % microBatches !== 0)
       throw new UserError(`--micro-batches: ${microBatches} does not divide --batch-size ${batchSize}`);
     const cfg: GPTConfig = { ...base, contextLength: Math.max(contextLength, base.contextLength) };
     const backend = await initBackend(o.backend);
     const log = (s: string) => o.json || console.log(s);
-    const model = new GPTModel(cfg, { seed: 123 });
+    // the model is made where the plans will want it: in host memory when either streams
+    const trainShape = { batchSize, microBatches };
+    const streams =
+      (o.train &&
+        planTraining(gptMemoryProfile(cfg, { seqLen: contextLength }), trainShape).mode === 'streamed') ||
+      (o.generate &&
+        planInference(gptMemoryProfile(cfg, { seqLen: 4 + newTokens }), { batchSize: 1 }).mode ===
+          'streamed');
+    const model = createParameters({ onHost: streams }, () => new GPTModel(cfg, { seed: 123 }));
     const threads = backend === 'wasm' ? wasmThreadsCount() : undefined;
     const result: Record<string, unknown> = {
       backend,
@@ -91,6 +108,10 @@ export function register(program: Command): void {
 
     if (o.generate) {
       model.eval();
+      const plan = planInference(modelMemoryProfile(model, { seqLen: 4 + newTokens }), { batchSize: 1 });
+      applyMemoryPlan(model, plan);
+      log(`memory plan: ${plan.summary}`);
+      result.generatePlan = plan.summary;
       const prompt = [[15496, 11, 314, 716].map((id) => id % cfg.vocabSize)]; // "Hello, I am" in GPT-2 ids
       for (const useCache of [true, false]) {
         await generate(model, { idx: prompt, maxNewTokens: 2, useCache }); // warm-up
@@ -115,11 +136,15 @@ export function register(program: Command): void {
       }
       const batch = { inputs, targets, batchSize, seqLen: contextLength };
       const named = model.trainableParameters();
+      const plan = planTraining(modelMemoryProfile(model, { seqLen: contextLength }), trainShape);
+      applyMemoryPlan(model, plan);
+      log(`memory plan: ${plan.summary}`);
+      result.trainPlan = plan.summary;
       const opt = new AdamW(named, { lr: 4e-4, weightDecay: 0.1 });
       const times: number[] = [];
       for (let s = 0; s <= steps; s++) {
         const t0 = performance.now();
-        const { grads } = await batchGrads(batch, model, named, { microBatches });
+        const { grads } = await batchGrads(batch, model, named, { plan });
         opt.step(grads, { disposeGrads: true });
         if (s > 0) times.push(performance.now() - t0); // step 0 is the warm-up
       }
@@ -127,12 +152,19 @@ export function register(program: Command): void {
       const ms = median(times);
       result.trainStepMs = +ms.toFixed(1);
       result.trainTokensPerSec = +((n / ms) * 1000).toFixed(1);
-      result.train = { batchSize, contextLength, steps, microBatches };
+      result.train = { batchSize, contextLength, steps, microBatches: plan.microBatches, mode: plan.mode };
       log(
         `train step (batch ${batchSize}, context ${contextLength}, AdamW): median ${(ms / 1000).toFixed(2)} s, ${((n / ms) * 1000).toFixed(0)} tokens/s`,
       );
     }
     model.dispose();
+    // memory: the process's peak RSS, and the high-water mark of the backend's heap (wasm never shrinks it)
+    result.peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
+    const heap = (tf.backend() as unknown as { wasm?: { HEAPU8: Uint8Array } }).wasm?.HEAPU8.length;
+    if (heap !== undefined) result.heapHighWaterMiB = Math.round(heap / 2 ** 20);
+    log(
+      `memory: peak RSS ${result.peakRssMiB} MiB${heap !== undefined ? `, wasm heap high-water ${result.heapHighWaterMiB} MiB` : ''}`,
+    );
     if (o.json) printJson(result);
   });
 }

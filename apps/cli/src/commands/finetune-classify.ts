@@ -19,8 +19,10 @@ import {
   saveClassifierDirectory,
   trainClassifierSimple,
 } from '@llmfs/finetune';
+import type { GPTConfig } from '@llmfs/gpt-model';
 import { checkInput, checkModelFlag, checkOutputDir } from '../check-paths.js';
 import { UserError, printJson, parseNumber, parseSeed, withBackend } from '../common.js';
+import { inferencePlacement, planModelInference } from '../memory-plan.js';
 import {
   checkLoraRank,
   gpt2Tokenizer,
@@ -203,7 +205,11 @@ async function classify(
   checkInput('--model', o.model, 'dir');
   const len0 = parseNumber('--max-length', o.maxLength, { integer: true, min: 1 });
   await startBackend(o.backend);
-  const { model, classes, maxLength } = await loadClassifierDirectory(o.model);
+  const shape = (cfg: GPTConfig) => ({ batchSize: 1, seqLen: cfg.contextLength });
+  const { model, classes, maxLength } = await loadClassifierDirectory(o.model, {
+    placement: (cfg) => inferencePlacement(cfg, shape(cfg)),
+  });
+  planModelInference(model, shape(model.cfg), (line) => console.error(line));
   const tokenizer = gpt2Tokenizer();
   const len = len0 ?? maxLength;
   try {

@@ -4,7 +4,7 @@ import { getEncoding } from '@llmfs/bpe-tokenizer';
 import type { TextTokenizer } from '@llmfs/finetune';
 import type { GPTConfig, GPTModel } from '@llmfs/gpt-model';
 import { loadModelDirectory, openWeightSource, resolveModel } from '@llmfs/gpt2-weights';
-import { initBackend } from '@llmfs/nn';
+import { initBackend, type ParameterPlacement } from '@llmfs/nn';
 import { UserError, parseNumber } from '../common.js';
 
 /** GPT-2's tokenizer, as the book's chapters 6 and 7 use it. */
@@ -34,6 +34,8 @@ export async function loadBaseModel(
     cacheDir?: string;
     offline?: boolean;
     check?: (cfg: GPTConfig) => void;
+    /** Where the parameters go, from the config (the memory plan's training placement). */
+    placement?: (cfg: GPTConfig) => ParameterPlacement;
   },
 ): Promise<GPTModel> {
   let lastPct = -1;
@@ -56,6 +58,7 @@ export async function loadBaseModel(
   }
   const { model } = await loadModelDirectory(dir, {
     cfgOverrides: opts.dropRate === undefined ? {} : { dropRate: opts.dropRate },
+    placement: opts.placement,
   });
   return model;
 }

@@ -5,6 +5,13 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { DisallowedSpecialTokenError } from '@llmfs/bpe-tokenizer';
 import { AdamW, Trainer, calcLossLoader } from '@llmfs/trainer';
+import type { GPTConfig } from '@llmfs/gpt-model';
+import {
+  inferencePlacement,
+  planModelInference,
+  planModelTraining,
+  trainingPlacement,
+} from '../memory-plan.js';
 import {
   InstructionDataset,
   createInstructionDataLoader,
@@ -113,24 +120,30 @@ async function finetuneInstructOwned(o: InstructFlags, owned: Array<{ dispose():
     );
   await startBackend(o.backend);
   const tokenizer = gpt2Tokenizer();
+  const trainDs = new InstructionDataset(train, tokenizer);
+  const valDs = new InstructionDataset(val, tokenizer);
+  const allowedFlag = parseNumber('--allowed-max-length', o.allowedMaxLength, { integer: true, min: 1 });
+  // batches are padded to their longest entry: plan the memory for the longest one there is
+  const longest = Math.max(1, ...[trainDs, valDs].flatMap((d) => d.encodedTexts.map((e) => e.length)));
+  const planFor = (contextLength: number) => ({
+    batchSize,
+    seqLen: Math.min(longest, allowedFlag ?? contextLength, contextLength),
+  });
   const model = await loadBaseModel(o.model, {
     dropRate,
     log,
     cacheDir: o.cacheDir,
     offline: o.offline,
     check: (cfg) => checkLoraRank(lora, cfg),
+    placement: (cfg) => trainingPlacement(cfg, planFor(cfg.contextLength)),
   });
   owned.push(model);
-  const allowedMaxLength =
-    parseNumber('--allowed-max-length', o.allowedMaxLength, { integer: true, min: 1 }) ??
-    model.cfg.contextLength;
+  const allowedMaxLength = allowedFlag ?? model.cfg.contextLength;
   if (allowedMaxLength > model.cfg.contextLength)
     throw new UserError(
       `--allowed-max-length ${allowedMaxLength} exceeds the model's context length ${model.cfg.contextLength}`,
     );
   const collate = { allowedMaxLength, maskPrompt: o.maskPrompt };
-  const trainDs = new InstructionDataset(train, tokenizer);
-  const valDs = new InstructionDataset(val, tokenizer);
   if (o.maskPrompt) {
     // a masked prompt that fills the whole window leaves no target: the loss would be NaN
     const full = [...trainDs.promptLengths, ...valDs.promptLengths].filter((n) => n > allowedMaxLength);
@@ -152,6 +165,9 @@ async function finetuneInstructOwned(o: InstructFlags, owned: Array<{ dispose():
   });
   if (lora) replaceLinearWithLora(model, lora.rank, lora.alpha, { seed });
   model.train();
+  const memoryPlan = planModelTraining(model, planFor(model.cfg.contextLength), (line) =>
+    console.error(line),
+  );
   log(
     `trainable parameters: ${model.numParameters({ trainableOnly: true }).toLocaleString('en-US')}${lora ? ` (LoRA rank ${lora.rank}, alpha ${lora.alpha})` : ''}`,
   );
@@ -173,6 +189,7 @@ async function finetuneInstructOwned(o: InstructFlags, owned: Array<{ dispose():
     startContext: val.length ? formatInput(val[0]) : undefined,
     tokenizer,
     contextSize: model.cfg.contextLength,
+    memoryPlan,
   });
   trainer.on('eval', (e) =>
     log(
@@ -227,8 +244,13 @@ async function respond(
   const maxNewTokens = parseNumber('--max-new-tokens', o.maxNewTokens, { integer: true, min: 1 })!;
   checkInput('--model', o.model, 'dir');
   await startBackend(o.backend);
-  const { model } = await loadFinetunedModel(o.model);
+  // the prompt (Alpaca template) plus the answer: plan for the whole context, one row
+  const shape = (cfg: GPTConfig) => ({ batchSize: 1, seqLen: cfg.contextLength });
+  const { model } = await loadFinetunedModel(o.model, {
+    placement: (cfg) => inferencePlacement(cfg, shape(cfg)),
+  });
   try {
+    planModelInference(model, shape(model.cfg), (line) => console.error(line));
     const response = await generateResponse(
       model,
       gpt2Tokenizer(),

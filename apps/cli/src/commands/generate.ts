@@ -59,11 +59,16 @@ async function runGenerate(o: GenerateFlags): Promise<void> {
   const eosId = parseNumber('--eos-id', o.eosId, { integer: true, min: 0 });
   checkModelFlag('--model', o.model);
   await initBackend(o.backend, { log: (line) => process.stderr.write(line + '\n') });
-  const { model, cfg } = await loadModelFlag(o.model, { cacheDir: o.cacheDir, offline: o.offline });
+  const enc = getEncoding('gpt2');
+  const promptIds = enc.encode(o.prompt, { allowedSpecial: ['<|endoftext|>'] });
+  if (promptIds.length === 0) throw new UserError('--prompt: empty prompt');
+  const { model, cfg } = await loadModelFlag(o.model, {
+    cacheDir: o.cacheDir,
+    offline: o.offline,
+    // one row; the KV cache grows to the prompt and the new tokens (at most the context)
+    shape: (c) => ({ batchSize: 1, seqLen: Math.min(c.contextLength, promptIds.length + maxNewTokens) }),
+  });
   try {
-    const enc = getEncoding('gpt2');
-    const promptIds = enc.encode(o.prompt, { allowedSpecial: ['<|endoftext|>'] });
-    if (promptIds.length === 0) throw new UserError('--prompt: empty prompt');
     if (eosId !== undefined && eosId >= cfg.vocabSize)
       throw new UserError(
         `--eos-id ${eosId}: outside the model's vocabulary (ids 0 to ${cfg.vocabSize - 1})`,

@@ -49,7 +49,15 @@ async function runLoss(o: LossFlags): Promise<void> {
   let contextLength = parseNumber('--context-length', o.contextLength, { integer: true, min: 1 });
   let stride = parseNumber('--stride', o.stride, { integer: true, min: 1 });
   await initBackend(o.backend, { log: (line) => process.stderr.write(line + '\n') });
-  const { model, cfg } = await loadModelFlag(o.model, { cacheDir: o.cacheDir, offline: o.offline });
+  const { model, cfg } = await loadModelFlag(o.model, {
+    cacheDir: o.cacheDir,
+    offline: o.offline,
+    // the loss takes every position's logits: plan for whole windows of the batch
+    shape: (c) => {
+      const t = Math.min(contextLength ?? c.contextLength, c.contextLength);
+      return { batchSize, seqLen: t, logitsPerRow: t };
+    },
+  });
   try {
     contextLength ??= cfg.contextLength;
     stride ??= contextLength;

@@ -15,7 +15,8 @@ import {
   saveModelDirectory,
   type FileLock,
 } from '@llmfs/gpt2-weights';
-import { Rng, initBackend } from '@llmfs/nn';
+import { Rng, createParameters, initBackend, type MemoryPlan } from '@llmfs/nn';
+import { planModelTraining, trainingPlacement, type PlanShape } from '../memory-plan.js';
 import {
   AdamW,
   Trainer,
@@ -154,15 +155,22 @@ async function planModel(
   return { cfg, contextLength: cfg.contextLength };
 }
 
+/** The batch shape the memory plan is made for. */
+function planShape(o: PretrainOptions, contextLength: number): PlanShape {
+  return { batchSize: o.batchSize, seqLen: contextLength, microBatches: o.microBatches };
+}
+
 /** Builds the planned model: loaded from a directory, or fresh from the config. */
 async function buildModel(
   o: PretrainOptions,
   plan: Awaited<ReturnType<typeof planModel>>,
   resuming: boolean,
 ): Promise<GPTModel> {
-  if (!plan.from) return new GPTModel(plan.cfg, { seed: o.seed });
+  // made where the memory plan wants it: in host memory when the step will stream the model
+  const placement = trainingPlacement(plan.cfg, planShape(o, plan.contextLength));
+  if (!plan.from) return createParameters(placement, () => new GPTModel(plan.cfg, { seed: o.seed }));
   const overrides = o.dropRate !== undefined && !resuming ? { dropRate: o.dropRate } : {};
-  const { model } = await loadModelDirectory(plan.from, { cfgOverrides: overrides });
+  const { model } = await loadModelDirectory(plan.from, { cfgOverrides: overrides, placement });
   // dropout masks follow --seed, as a fresh model's would (a resume restores them from the checkpoint)
   if (!resuming) for (const r of collectRngs(model)) r.setState(new Rng(o.seed).getState());
   return model;
@@ -252,9 +260,27 @@ async function runLocked(
   const { train, val } = makeLoaders(o, contextLength);
   await initBackend(o.backend, { log: (line) => process.stderr.write(line + '\n') });
   const model = await buildModel(o, plan, !!resumeDir);
+  // what the backend's memory holds: decided once, before the first step (printed on stderr)
+  let memoryPlan: MemoryPlan;
+  try {
+    memoryPlan = planModelTraining(model, planShape(o, contextLength), (line) =>
+      process.stderr.write(line + '\n'),
+    );
+  } catch (err) {
+    model.dispose();
+    throw err;
+  }
   const optimizer = new AdamW(model.trainableParameters(), { lr: o.lr, weightDecay: o.weightDecay });
   try {
-    return await trainModel(o, hooks, write, { model, optimizer, train, val, contextLength, resumeDir });
+    return await trainModel(o, hooks, write, {
+      model,
+      optimizer,
+      train,
+      val,
+      contextLength,
+      resumeDir,
+      memoryPlan,
+    });
   } finally {
     // also when the run fails: the weights live in the backend's memory, not in JavaScript's
     optimizer.dispose();
@@ -274,9 +300,10 @@ async function trainModel(
     val?: DataLoader;
     contextLength: number;
     resumeDir?: string;
+    memoryPlan: MemoryPlan;
   },
 ): Promise<PretrainSummary> {
-  const { model, optimizer, train, val, contextLength, resumeDir } = r;
+  const { model, optimizer, train, val, contextLength, resumeDir, memoryPlan } = r;
   const scheduled = o.warmupSteps !== undefined || o.minLr !== undefined;
   const minLr = o.minLr ?? o.lr / 100;
   const tokenizer = getEncoding('gpt2');
@@ -294,6 +321,7 @@ async function trainModel(
       : undefined,
     gradClip: o.gradClip !== undefined ? { maxNorm: o.gradClip, fromStep: o.warmupSteps ?? 0 } : undefined,
     microBatches: o.microBatches,
+    memoryPlan,
     startContext: o.startContext,
     tokenizer,
     sampleTokens: o.sampleTokens,

@@ -1,12 +1,13 @@
 // `llmfs tokenize` / `llmfs detokenize` run in-process through commander (the same register() the
 // binary uses); ids are checked against the tiktoken oracle and the book's counts.
 import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import { get_encoding } from 'tiktoken';
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { fixturePath, theVerdict } from '@llmfs/testing';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { fixturePath, makeTempDir, theVerdict } from '@llmfs/testing';
 import { UserError } from '../common.js';
 import { parseIds, register } from './tokenize.js';
 
@@ -79,6 +80,71 @@ describe('llmfs tokenize', () => {
   });
 });
 
+describe('llmfs tokenize --out (uint16 token files)', () => {
+  const tmp = makeTempDir('llmfs-tokenize-out-');
+  afterAll(() => tmp.cleanup());
+  const verdict = fixturePath('data', 'the-verdict.txt');
+  const uint16 = (file: string) => {
+    const b = fs.readFileSync(file);
+    return Array.from({ length: b.length / 2 }, (_, i) => b.readUInt16LE(2 * i));
+  };
+
+  it('--file the-verdict.txt writes its 5145 tiktoken ids as uint16 little-endian', async () => {
+    const out = path.join(tmp.dir, 'verdict.bin');
+    const res = JSON.parse(await run('tokenize', '--file', verdict, '--out', out, '--json'));
+    expect(res).toEqual({ encoding: 'gpt2', count: 5145, files: 1, bytes: 10290, vocabSize: 50257, out });
+    const tk = get_encoding('gpt2');
+    expect(uint16(out)).toEqual(Array.from(tk.encode(theVerdict())));
+    tk.free();
+    expect(fs.readdirSync(tmp.dir).filter((f) => f.includes('.tmp'))).toEqual([]);
+  });
+
+  it('a folder of .txt files becomes one file with <|endoftext|> (50256) between documents', async () => {
+    const docs = path.join(tmp.dir, 'docs');
+    fs.mkdirSync(docs);
+    fs.writeFileSync(path.join(docs, 'b.txt'), ' world');
+    fs.writeFileSync(path.join(docs, 'a.txt'), 'Hello');
+    const out = path.join(tmp.dir, 'docs.bin');
+    expect(await run('tokenize', '--file', docs, '--out', out)).toBe(
+      `wrote 3 tokens (2 documents, uint16) to ${out}\n`,
+    );
+    expect(uint16(out)).toEqual([15496, 50256, 995]);
+  });
+
+  it('TEXT goes to the file too; special tokens need --allow-special as when printing', async () => {
+    const out = path.join(tmp.dir, 'text.bin');
+    await run('tokenize', 'Hello world', '--out', out);
+    expect(uint16(out)).toEqual([15496, 995]);
+    await expect(run('tokenize', 'a <|endoftext|> b', '--out', out)).rejects.toThrow(/--allow-special/);
+    expect(uint16(out)).toEqual([15496, 995]); // the failed run left the old file alone
+    await run('tokenize', 'a <|endoftext|> b', '--allow-special', '--out', out);
+    expect(uint16(out)).toEqual([64, 220, 50256, 275]);
+  });
+
+  it('bad paths and flags are UserErrors naming the flag, and leave nothing behind', async () => {
+    const missingDir = path.join(tmp.dir, 'no', 'such');
+    await expect(run('tokenize', '--file', verdict, '--out', path.join(missingDir, 'x.bin'))).rejects.toThrow(
+      new RegExp(`--out .*x\\.bin: the folder ${missingDir} does not exist`),
+    );
+    await expect(run('tokenize', '--file', verdict, '--out', tmp.dir)).rejects.toThrow(
+      /--out .*: is a folder/,
+    );
+    await expect(
+      run('tokenize', '--file', path.join(tmp.dir, 'nope.txt'), '--out', path.join(tmp.dir, 'n.bin')),
+    ).rejects.toThrow(/--file .*nope\.txt: no such file or folder/);
+    await expect(
+      run('tokenize', '--file', verdict, '--encoding', 'simple', '--out', path.join(tmp.dir, 's.bin')),
+    ).rejects.toThrow(/--out writes GPT-2 token files/);
+    const empty = path.join(tmp.dir, 'empty');
+    fs.mkdirSync(empty);
+    await expect(run('tokenize', '--file', empty, '--out', path.join(tmp.dir, 'e.bin'))).rejects.toThrow(
+      /no \.txt files in/,
+    );
+    for (const f of ['n.bin', 's.bin', 'e.bin', 'e.bin.tmp'])
+      expect(fs.existsSync(path.join(tmp.dir, f))).toBe(false);
+  });
+});
+
 describe('llmfs detokenize', () => {
   it('ids in any of three spellings decode to the text', async () => {
     expect(JSON.parse(await run('detokenize', '15496', '995', '--json'))).toEqual({
@@ -122,6 +188,15 @@ describe('the llmfs binary (needs the build: the Nx test target depends on it)',
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(JSON.parse(r.stdout).count).toBe(5145);
+  });
+
+  it('`tokenize --out` into a missing folder exits 1 with one `llmfs: --out ...` line', () => {
+    const r = llmfs('tokenize', 'Hello', '--out', '/nonexistent-llmfs/dir/x.bin');
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'llmfs: --out /nonexistent-llmfs/dir/x.bin: the folder /nonexistent-llmfs/dir does not exist',
+    ]);
   });
 
   it('user errors exit 1 with one line on stderr', () => {

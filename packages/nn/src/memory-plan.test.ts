@@ -1,0 +1,76 @@
+// nn's memory plan on hand-made profiles: the order of choices (resident, fewer micro-batches first,
+// then streamed), the inference split between resident and streamed segments, and the errors.
+import { describe, expect, it } from 'vitest';
+import { MemoryPlanError, heapBudget, parseByteSize, planInference, planTraining } from './index.js';
+import type { ModelMemoryProfile } from './index.js';
+
+const MiB = 2 ** 20;
+
+/** 4 segments of 10 MiB each, all trainable, 8 MiB of tape per row each. */
+function profile(): ModelMemoryProfile {
+  return {
+    segments: ['embeddings', 'trf_blocks.0', 'trf_blocks.1', 'head'].map((name) => ({
+      name,
+      paramBytes: 10 * MiB,
+      trainableBytes: 10 * MiB,
+      tapeBytesPerRow: 8 * MiB,
+    })),
+    seqLen: 16,
+    boundaryBytesPerRow: MiB / 4,
+    headBytesPerToken: MiB / 16,
+    logitsBytesPerToken: MiB / 128,
+    kvCacheBytesPerRow: MiB,
+  };
+}
+
+describe('memory plan', () => {
+  it('reads sizes', () => {
+    expect(parseByteSize('8MB')).toBe(8 * MiB);
+    expect(parseByteSize('3.5 GiB')).toBe(3.5 * 2 ** 30);
+    expect(parseByteSize('1024')).toBe(1024);
+    expect(() => parseByteSize('lots')).toThrow(/cannot read 'lots'/);
+    expect(heapBudget('cpu')).toBe(Infinity);
+    expect(heapBudget('tensorflow')).toBe(Infinity);
+  });
+
+  it('training: resident when it fits, more micro-batches next, streamed last', () => {
+    const p = profile(); // params 40 + grads 40 MiB; tape 33 MiB per row
+    expect(planTraining(p, { batchSize: 4, budgetBytes: Infinity })).toMatchObject({
+      mode: 'resident',
+      microBatches: 1,
+    });
+    // 80 + 4*33 = 212 MiB whole; 80 + 2*33 = 146 MiB in two passes (+ an eighth of the budget as slack)
+    const two = planTraining(p, { batchSize: 4, budgetBytes: 180 * MiB });
+    expect(two).toMatchObject({ mode: 'resident', microBatches: 2, hostSegments: [] });
+    // params and gradients alone (80 MiB) do not fit 64 MiB: streamed
+    const s = planTraining(p, { batchSize: 4, budgetBytes: 64 * MiB });
+    expect(s.mode).toBe('streamed');
+    expect(s.recompute).toBe(true);
+    expect(s.hostSegments).toHaveLength(4);
+    expect(s.estimatedPeakBytes).toBeLessThanOrEqual(64 * MiB);
+    expect(s.summary).toMatch(/^train, streamed, 4 of 4 segments in host memory, blocks recomputed/);
+    // a forced micro-batch count is kept
+    expect(planTraining(p, { batchSize: 4, budgetBytes: Infinity, microBatches: 4 }).microBatches).toBe(4);
+    expect(() => planTraining(p, { batchSize: 4, microBatches: 3 })).toThrow(MemoryPlanError);
+  });
+
+  it('training: no plan fits -> one line with the sizes', () => {
+    expect(() => planTraining(profile(), { batchSize: 2, budgetBytes: 16 * MiB, backend: 'wasm' })).toThrow(
+      /^training this model needs ~[\d.]+ MiB of wasm memory even streamed one row per pass; this backend holds 16\.0 MiB/,
+    );
+  });
+
+  it('inference: all resident, else a resident prefix and the rest streamed', () => {
+    const p = profile(); // weights with packed copies: 80 MiB
+    expect(planInference(p, { batchSize: 1, budgetBytes: Infinity }).mode).toBe('resident');
+    const s = planInference(p, { batchSize: 1, budgetBytes: 72 * MiB });
+    expect(s.mode).toBe('streamed');
+    expect(s.hostSegments.length).toBeGreaterThan(0);
+    expect(s.hostSegments.length).toBeLessThan(4);
+    expect(s.hostSegments).toEqual(
+      ['embeddings', 'trf_blocks.0', 'trf_blocks.1', 'head'].slice(4 - s.hostSegments.length),
+    );
+    expect(s.estimatedPeakBytes).toBeLessThanOrEqual(72 * MiB);
+    expect(() => planInference(p, { batchSize: 1, budgetBytes: 8 * MiB })).toThrow(MemoryPlanError);
+  });
+});

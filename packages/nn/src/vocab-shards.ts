@@ -1,0 +1,121 @@
+// Vocabulary shards for WebGPU adapters with a small maxStorageBufferBindingSize (128 MiB on Mesa, many
+// laptops and phones; GPT-2's F32 token embedding is 154 MB). A weight over the limit is never bound
+// whole: it stays in host memory, and the kernels get copies of it cut along the vocabulary, each under
+// the limit: the lookup gathers from each shard (ids outside a shard read as zero rows) and sums; the
+// head multiplies by each shard and concatenates the columns. Parameter names and shapes are unchanged.
+// Only on webgpu, and only for weights over the limit: other backends never reach this file.
+import * as tf from '@tensorflow/tfjs';
+import { assertWithinBindingLimit, bindingLimit, BindingLimitError } from './binding-limit.js';
+import { hostValues, hostWriteEpoch, isOnHost, moveToHost } from './host-residency.js';
+import { isRecordingGradients } from './mat-mul-2d.js';
+import { peekValues } from './peek-values.js';
+
+interface Shards {
+  dataId: object;
+  epoch: number;
+  limit: number;
+  /** Shard j covers [bounds[j], bounds[j + 1]) of the sharded axis. */
+  bounds: number[];
+  tensors: tf.Tensor2D[];
+}
+const cache = new WeakMap<tf.Variable, Shards>();
+
+/** True when `weight` must be split to be used on the active backend (webgpu, over its binding limit). */
+export function needsVocabShards(weight: tf.Tensor): boolean {
+  return tf.getBackend() === 'webgpu' && weight.size * 4 > bindingLimit();
+}
+
+/** Equal-sized shard bounds of `n` slices of `sliceBytes` each, every shard within `limit` bytes. */
+export function shardBounds(n: number, sliceBytes: number, limit: number, what: string): number[] {
+  const perShard = Math.floor(limit / sliceBytes);
+  if (perShard < 1) {
+    throw new BindingLimitError(
+      `one slice of ${what} is ${sliceBytes} bytes, over the webgpu binding limit of ${limit} bytes`,
+    );
+  }
+  const count = Math.ceil(n / perShard);
+  const size = Math.ceil(n / count);
+  const bounds = [0];
+  for (let j = 1; j <= count; j++) bounds.push(Math.min(n, j * size));
+  return bounds;
+}
+
+/** The weight's values in host memory (moved there the first time, before anything uploads it whole). */
+function hostCopyOf(weight: tf.Variable, what: string): Float32Array {
+  if (!isOnHost(weight)) {
+    if (peekValues(weight) === undefined) {
+      throw new BindingLimitError(
+        `${what} [${weight.shape.join(',')}] is already on the GPU whole: load it after choosing the webgpu backend`,
+      );
+    }
+    moveToHost([weight]); // its values were never uploaded: no readback
+  }
+  return hostValues(weight);
+}
+
+/** Shards of a 2-D weight along `axis` (0: rows, 1: columns), cached until the weight changes. */
+function shardsOf(weight: tf.Variable, axis: 0 | 1, what: string): Shards {
+  const limit = bindingLimit();
+  const hit = cache.get(weight);
+  if (hit && hit.dataId === weight.dataId && hit.epoch === hostWriteEpoch() && hit.limit === limit)
+    return hit;
+  if (hit) tf.dispose(hit.tensors);
+  if (isRecordingGradients()) {
+    throw new BindingLimitError(
+      `training ${what} [${weight.shape.join(',')}] over the webgpu binding limit (${(limit / 2 ** 20).toFixed(0)} MiB) is not supported`,
+    );
+  }
+  const values = hostCopyOf(weight, what);
+  const [rows, cols] = weight.shape as [number, number];
+  const bounds =
+    axis === 0 ? shardBounds(rows, cols * 4, limit, what) : shardBounds(cols, rows * 4, limit, what);
+  const tensors: tf.Tensor2D[] = [];
+  for (let j = 0; j + 1 < bounds.length; j++) {
+    const [a, b] = [bounds[j], bounds[j + 1]];
+    if (axis === 0) {
+      tensors.push(tf.tensor2d(values.slice(a * cols, b * cols), [b - a, cols]));
+    } else {
+      const w = b - a;
+      const part = new Float32Array(rows * w);
+      for (let i = 0; i < rows; i++) part.set(values.subarray(i * cols + a, i * cols + b), i * w);
+      tensors.push(tf.tensor2d(part, [rows, w]));
+    }
+  }
+  tensors.forEach((t) => tf.keep(t));
+  const entry: Shards = { dataId: weight.dataId, epoch: hostWriteEpoch(), limit, bounds, tensors };
+  cache.set(weight, entry);
+  return entry;
+}
+
+/** Row lookup of a [num, dim] weight over the binding limit: ids (any shape) -> [..., dim]. */
+export function shardedEmbeddingLookup(weight: tf.Variable, ids: tf.Tensor): tf.Tensor {
+  const { bounds, tensors } = shardsOf(weight, 0, 'embedding weight');
+  const dim = (weight.shape as [number, number])[1];
+  return tf.tidy(() => {
+    const flat = tf.reshape(ids, [-1]); // (...) -> (N,)
+    let sum: tf.Tensor | undefined;
+    tensors.forEach((shard, j) => {
+      const [a, b] = [bounds[j], bounds[j + 1]];
+      const [lo, hi] = [tf.scalar(a, 'int32'), tf.scalar(b, 'int32')];
+      const inside = tf.logicalAnd(tf.greaterEqual(flat, lo), tf.less(flat, hi)); // (N,)
+      const local = tf.where(inside, tf.sub(flat, lo), tf.zerosLike(flat)); // ids of other shards -> row 0
+      const rows = tf.mul(tf.gather(shard, local), tf.expandDims(tf.cast(inside, 'float32'), 1)); // (N, dim), zeros outside
+      sum = sum ? tf.add(sum, rows) : rows; // exact: each id has one non-zero term
+    });
+    return tf.reshape(sum!, [...ids.shape, dim]); // (N, dim) -> (..., dim)
+  });
+}
+
+/** x [N, in] @ W [in, out] (+ b) with W over the binding limit: per-shard products, columns concatenated. */
+export function shardedMatMul(x2: tf.Tensor2D, weight: tf.Variable, bias?: tf.Tensor): tf.Tensor2D {
+  const { bounds, tensors } = shardsOf(weight, 1, 'linear weight');
+  const [n, out] = [x2.shape[0], (weight.shape as [number, number])[1]];
+  assertWithinBindingLimit(`the output [${n}, ${out}] of a sharded linear layer`, n * out * 4);
+  return tf.tidy(() => {
+    const parts = tensors.map((shard, j) => {
+      const y = tf.matMul(x2, shard); // (N, w_j)
+      return bias ? tf.add(y, tf.slice(bias, [bounds[j]], [bounds[j + 1] - bounds[j]])) : y;
+    });
+    return tf.concat(parts, 1) as tf.Tensor2D; // (N, out)
+  });
+}
