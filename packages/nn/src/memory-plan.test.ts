@@ -60,6 +60,19 @@ describe('memory plan', () => {
     );
   });
 
+  it('refuses a model the host cannot hold, before anything else', () => {
+    // 40 MiB of parameters; training keeps gradients and two AdamW moments beside them: 160 MiB
+    expect(() => planTraining(profile(), { batchSize: 1, hostBytes: 100 * MiB })).toThrow(
+      /^training this model needs ~160\.0 MiB of host memory \(40\.0 MiB of parameters, their gradients and AdamW state\); this machine has 100\.0 MiB/,
+    );
+    expect(planInference(profile(), { batchSize: 1, hostBytes: 100 * MiB, budgetBytes: Infinity }).mode).toBe(
+      'resident',
+    );
+    expect(() => planInference(profile(), { batchSize: 1, hostBytes: 40 * MiB })).toThrow(
+      /^running this model needs/,
+    );
+  });
+
   it('inference: all resident, else a resident prefix and the rest streamed', () => {
     const p = profile(); // weights with packed copies: 80 MiB
     expect(planInference(p, { batchSize: 1, budgetBytes: Infinity }).mode).toBe('resident');

@@ -109,6 +109,26 @@ export interface PlanOptions {
   microBatches?: number;
   /** Inference only: logits computed per row at once (1 for generation, the default; seqLen for a loss). */
   logitsPerRow?: number;
+  /**
+   * Host memory the model may use, bytes (Node: `os.totalmem()`): a model whose parameters (training:
+   * with gradients and AdamW's two moments) need more is refused before anything is allocated.
+   */
+  hostBytes?: number;
+}
+
+/** Share of `hostBytes` a plan may take: the process, its buffers and the system need the rest. */
+const HOST_SHARE = 0.85;
+
+/** Throws MemoryPlanError when the host cannot hold what the model keeps there. */
+function checkHost(p: ModelMemoryProfile, opts: PlanOptions, training: boolean): void {
+  if (opts.hostBytes === undefined) return;
+  const params = sum(p.segments.map((s) => s.paramBytes));
+  const trainable = training ? sum(p.segments.map((s) => s.trainableBytes)) : 0;
+  const need = params + 3 * trainable; // gradients, and AdamW's m and v
+  if (need > HOST_SHARE * opts.hostBytes)
+    throw new MemoryPlanError(
+      `${training ? 'training' : 'running'} this model needs ~${GB(need)} of host memory (${GB(params)} of parameters${training ? ', their gradients and AdamW state' : ''}); this machine has ${GB(opts.hostBytes)}: use a smaller model`,
+    );
 }
 
 const GB = (bytes: number) =>
@@ -174,6 +194,7 @@ function checkProfile(p: ModelMemoryProfile, batchSize: number): void {
  */
 export function planTraining(p: ModelMemoryProfile, opts: PlanOptions): MemoryPlan {
   checkProfile(p, opts.batchSize);
+  checkHost(p, opts, true);
   const backend = opts.backend ?? tf.getBackend();
   const budget = opts.budgetBytes ?? heapBudget(backend);
   slack = Math.min(SLACK_BYTES, budget / 8);
@@ -231,6 +252,7 @@ export function planTraining(p: ModelMemoryProfile, opts: PlanOptions): MemoryPl
  */
 export function planInference(p: ModelMemoryProfile, opts: PlanOptions): MemoryPlan {
   checkProfile(p, opts.batchSize);
+  checkHost(p, opts, false);
   const backend = opts.backend ?? tf.getBackend();
   const budget = opts.budgetBytes ?? heapBudget(backend);
   slack = Math.min(SLACK_BYTES, budget / 8);
