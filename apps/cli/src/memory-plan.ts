@@ -9,6 +9,7 @@ import {
   type GPTConfig,
   type GPTModel,
 } from '@llmfs/gpt-model';
+import os from 'node:os';
 import { planInference, planTraining, type MemoryPlan, type ParameterPlacement } from '@llmfs/nn';
 
 /** The batch shape a plan is made for. */
@@ -18,6 +19,11 @@ export interface PlanShape {
   seqLen: number;
   /** --micro-batches: force this many passes per batch. */
   microBatches?: number;
+}
+
+/** A plan shape with this machine's memory, so that a model the host cannot hold is refused up front. */
+function withHost<S extends PlanShape>(shape: S): S & { hostBytes: number } {
+  return { ...shape, hostBytes: os.totalmem() };
 }
 
 /** The plan's fields for --json output. */
@@ -37,7 +43,7 @@ export function planJson(plan: MemoryPlan): Record<string, unknown> {
 
 /** Where to make a model's parameters for training at `shape`, with every parameter trainable. */
 export function trainingPlacement(cfg: GPTConfig, shape: PlanShape): ParameterPlacement {
-  const plan = planTraining(gptMemoryProfile(cfg, { seqLen: shape.seqLen }), shape);
+  const plan = planTraining(gptMemoryProfile(cfg, { seqLen: shape.seqLen }), withHost(shape));
   return { onHost: plan.mode === 'streamed' };
 }
 
@@ -47,7 +53,7 @@ export function planModelTraining(
   shape: PlanShape,
   log: (line: string) => void,
 ): MemoryPlan {
-  const plan = planTraining(modelMemoryProfile(model, { seqLen: shape.seqLen }), shape);
+  const plan = planTraining(modelMemoryProfile(model, { seqLen: shape.seqLen }), withHost(shape));
   applyMemoryPlan(model, plan);
   log(`memory plan: ${plan.summary}`);
   return plan;
@@ -58,7 +64,7 @@ export function inferencePlacement(
   cfg: GPTConfig,
   shape: PlanShape & { logitsPerRow?: number },
 ): ParameterPlacement {
-  const plan = planInference(gptMemoryProfile(cfg, { seqLen: shape.seqLen }), shape);
+  const plan = planInference(gptMemoryProfile(cfg, { seqLen: shape.seqLen }), withHost(shape));
   return { onHost: plan.mode === 'streamed' };
 }
 
@@ -68,7 +74,7 @@ export function planModelInference(
   shape: PlanShape & { logitsPerRow?: number },
   log: (line: string) => void,
 ): MemoryPlan {
-  const plan = planInference(modelMemoryProfile(model, { seqLen: shape.seqLen }), shape);
+  const plan = planInference(modelMemoryProfile(model, { seqLen: shape.seqLen }), withHost(shape));
   applyMemoryPlan(model, plan);
   log(`memory plan: ${plan.summary}`);
   return plan;

@@ -33,14 +33,19 @@ describe('memory plan', () => {
     expect(heapBudget('tensorflow')).toBe(Infinity);
   });
 
-  it('training: resident when it fits, more micro-batches next, streamed last', () => {
+  it('training: resident in one pass when it fits, else streamed; resident micro-batches when forced', () => {
     const p = profile(); // params 40 + grads 40 MiB; tape 33 MiB per row
     expect(planTraining(p, { batchSize: 4, budgetBytes: Infinity })).toMatchObject({
       mode: 'resident',
       microBatches: 1,
     });
-    // 80 + 4*33 = 212 MiB whole; 80 + 2*33 = 146 MiB in two passes (+ an eighth of the budget as slack)
-    const two = planTraining(p, { batchSize: 4, budgetBytes: 180 * MiB });
+    // 80 + 4*33 = 212 MiB whole does not fit 180 MiB: streamed in one pass rather than two resident ones
+    expect(planTraining(p, { batchSize: 4, budgetBytes: 180 * MiB })).toMatchObject({
+      mode: 'streamed',
+      microBatches: 1,
+    });
+    // 80 + 2*33 = 146 MiB in two resident passes (+ an eighth of the budget as slack), when asked for
+    const two = planTraining(p, { batchSize: 4, budgetBytes: 180 * MiB, microBatches: 2 });
     expect(two).toMatchObject({ mode: 'resident', microBatches: 2, hostSegments: [] });
     // params and gradients alone (80 MiB) do not fit 64 MiB: streamed
     const s = planTraining(p, { batchSize: 4, budgetBytes: 64 * MiB });
@@ -57,6 +62,19 @@ describe('memory plan', () => {
   it('training: no plan fits -> one line with the sizes', () => {
     expect(() => planTraining(profile(), { batchSize: 2, budgetBytes: 16 * MiB, backend: 'wasm' })).toThrow(
       /^training this model needs ~[\d.]+ MiB of wasm memory even streamed one row per pass; this backend holds 16\.0 MiB/,
+    );
+  });
+
+  it('refuses a model the host cannot hold, before anything else', () => {
+    // 40 MiB of parameters; training keeps gradients and two AdamW moments beside them: 160 MiB
+    expect(() => planTraining(profile(), { batchSize: 1, hostBytes: 100 * MiB })).toThrow(
+      /^training this model needs ~160\.0 MiB of host memory \(40\.0 MiB of parameters, their gradients and AdamW state\); this machine has 100\.0 MiB/,
+    );
+    expect(planInference(profile(), { batchSize: 1, hostBytes: 100 * MiB, budgetBytes: Infinity }).mode).toBe(
+      'resident',
+    );
+    expect(() => planInference(profile(), { batchSize: 1, hostBytes: 40 * MiB })).toThrow(
+      /^running this model needs/,
     );
   });
 
