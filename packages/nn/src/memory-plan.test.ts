@@ -81,14 +81,14 @@ describe('memory plan', () => {
   it('inference: all resident, else a resident prefix and the rest streamed', () => {
     const p = profile(); // weights with packed copies: 80 MiB
     expect(planInference(p, { batchSize: 1, budgetBytes: Infinity }).mode).toBe('resident');
-    const s = planInference(p, { batchSize: 1, budgetBytes: 72 * MiB });
+    const s = planInference(p, { batchSize: 1, budgetBytes: 96 * MiB });
     expect(s.mode).toBe('streamed');
     expect(s.hostSegments.length).toBeGreaterThan(0);
     expect(s.hostSegments.length).toBeLessThan(4);
     expect(s.hostSegments).toEqual(
       ['embeddings', 'trf_blocks.0', 'trf_blocks.1', 'head'].slice(4 - s.hostSegments.length),
     );
-    expect(s.estimatedPeakBytes).toBeLessThanOrEqual(72 * MiB);
+    expect(s.estimatedPeakBytes).toBeLessThanOrEqual(0.75 * 96 * MiB); // resident weights stop at 3/4
     expect(() => planInference(p, { batchSize: 1, budgetBytes: 8 * MiB })).toThrow(MemoryPlanError);
   });
 });

@@ -69,6 +69,8 @@ const SLACK_BYTES = 256 * 2 ** 20;
 let slack = SLACK_BYTES;
 /** Default wasm budget: the 4 GiB heap less room for fragmentation. */
 const WASM_BUDGET_BYTES = 3.25 * 2 ** 30;
+/** Share of the budget an inference plan that streams fills with resident segments. */
+const RESIDENT_SHARE = 0.75;
 /** Logit-sized tensors alive at once without a tape (logits, exp, the cross-entropy's gather). */
 const INFERENCE_LOGIT_COPIES = 3;
 /** At most this share of the budget goes to one chunk of logits in the streamed head. */
@@ -288,11 +290,14 @@ export function planInference(p: ModelMemoryProfile, opts: PlanOptions): MemoryP
     throw new MemoryPlanError(
       `running this model needs ~${GB(streamRoom + work)} of ${backend} memory even streamed; this backend holds ${GB(budget)}: use a shorter context or a smaller batch`,
     );
-  // keep segments resident in forward order while they fit; stream the rest
+  // keep segments resident in forward order while they fit; stream the rest. The resident share stops
+  // at RESIDENT_SHARE of the budget: streamed weights need contiguous room each time, and a heap that is
+  // full of resident weights fragments (GPT-2 xl ran past the 4 GiB end at 3.1 GiB planned)
   let used = streamRoom + work;
   const hostSegments: string[] = [];
   for (const s of p.segments) {
-    if (hostSegments.length === 0 && used + 2 * s.paramBytes <= budget) used += 2 * s.paramBytes;
+    if (hostSegments.length === 0 && used + 2 * s.paramBytes <= RESIDENT_SHARE * budget)
+      used += 2 * s.paramBytes;
     else hostSegments.push(s.name);
   }
   return finish({ ...base, mode: 'streamed', hostSegments, estimatedPeakBytes: used }, p);

@@ -16,7 +16,7 @@ function fakeBackend(free: number) {
     return at;
   };
   const wasm = {
-    HEAPU8: new Uint8Array(4096),
+    HEAPU8: new Uint8Array(16 * 2 ** 20),
     _malloc(bytes: number): number {
       wasm._malloc = raw;
       return raw(bytes);
@@ -35,6 +35,18 @@ describe('wasm heap guard', () => {
     expect(backend.wasm._malloc(16)).toBe(1024 + 8 + 2 ** 20);
     expect(() => backend.wasm._malloc(5 * 2 ** 20)).toThrow(BackendError);
     expect(() => backend.wasm._malloc(5 * 2 ** 20)).toThrow(/wasm heap exhausted: cannot allocate 5\.0 MiB/);
+  });
+
+  it('throws when the allocator hands out a block that runs past the end of the heap', () => {
+    const heap = new Uint8Array(2 ** 20);
+    const wasm = {
+      HEAPU8: heap,
+      _malloc: (bytes: number) => (bytes === 8 ? 64 : heap.length - 4096), // the bogus block near the end
+      _free(_at: number): void {},
+    };
+    guardWasmHeap({ wasm });
+    expect(() => wasm._malloc(8192)).toThrow(/wasm heap exhausted: cannot allocate/);
+    expect(wasm._malloc(4096)).toBe(heap.length - 4096); // exactly to the end is fine
   });
 
   it('is installed on the wasm backend by initBackend', async () => {
