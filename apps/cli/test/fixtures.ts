@@ -93,3 +93,20 @@ export async function writeFixtures(dir: string) {
 }
 
 export type Fixtures = Awaited<ReturnType<typeof writeFixtures>>;
+
+/** `llmfs pretrain` on the gpt-tiny fixture's data windows (its README: batch 2, 32-token windows). */
+export const GPT_TINY_RUN = [
+  '--model',
+  TINY_HF,
+  '--data',
+  VERDICT,
+  '--context-length',
+  '32',
+  '--batch-size',
+  '2',
+  '--stride',
+  '32',
+];
+
+/** The optimizer settings of the fixture's six AdamW steps (no shuffle, lr 1e-3, wd 0.1, no dropout). */
+export const GPT_TINY_ADAMW = ['--no-shuffle', '--lr', '1e-3', '--weight-decay', '0.1', '--drop-rate', '0'];

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { fixturePath, gptTinyExpected, makeTempDir } from '@llmfs/testing';
+import { GPT_TINY_ADAMW, GPT_TINY_RUN } from '../../test/fixtures.js';
 
 const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../main.ts');
 const tmp = makeTempDir('llmfs-plan-');
@@ -39,23 +40,8 @@ describe('memory plan in the CLI (forced small heap budget)', () => {
     const r = await llmfs(
       [
         'pretrain',
-        '--model',
-        tinyHf,
-        '--data',
-        verdict,
-        '--context-length',
-        '32',
-        '--batch-size',
-        '2',
-        '--stride',
-        '32',
-        '--no-shuffle',
-        '--lr',
-        '1e-3',
-        '--weight-decay',
-        '0.1',
-        '--drop-rate',
-        '0',
+        ...GPT_TINY_RUN,
+        ...GPT_TINY_ADAMW,
         '--max-steps',
         '6',
         '--eval-freq',

@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { fixturePath, gptTinyExpected, makeTempDir } from '@llmfs/testing';
 import { loadModelDirectory, openSafetensorsFile, saveModelDirectory } from '@llmfs/gpt2-weights';
 import { initBackend } from '@llmfs/nn';
+import { GPT_TINY_RUN } from '../../test/fixtures.js';
 
 const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../main.ts');
 const tmp = makeTempDir('llmfs-pretrain-');
@@ -57,19 +58,7 @@ function llmfs(
 }
 
 const verdict = fixturePath('data', 'the-verdict.txt');
-const tinyHf = fixturePath('gpt-tiny', 'hf');
-const FIXTURE_FLAGS = [
-  '--model',
-  tinyHf,
-  '--data',
-  verdict,
-  '--context-length',
-  '32',
-  '--batch-size',
-  '2',
-  '--stride',
-  '32',
-];
+const FIXTURE_FLAGS = GPT_TINY_RUN;
 
 function readLog(file: string): Array<Record<string, number>> {
   return fs

@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { backendSkipReason, fixturePath, gptTinyExpected, makeTempDir } from '@llmfs/testing';
 import { initBackend } from '@llmfs/nn';
+import { GPT_TINY_RUN } from '../../test/fixtures.js';
 
 const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../main.ts');
 const tmp = makeTempDir('llmfs-webgpu-');
@@ -53,18 +54,7 @@ function llmfs(args: string[], stop?: { file: string; afterSteps: number }): Pro
   });
 }
 
-const FIXTURE_FLAGS = [
-  '--model',
-  fixturePath('gpt-tiny', 'hf'),
-  '--data',
-  fixturePath('data', 'the-verdict.txt'),
-  '--context-length',
-  '32',
-  '--batch-size',
-  '2',
-  '--stride',
-  '32',
-];
+const FIXTURE_FLAGS = GPT_TINY_RUN;
 
 function losses(file: string): Array<Record<string, number>> {
   return fs
