@@ -66,7 +66,11 @@ export class MemoryPlanError extends NNError {}
 
 /** Slack for the allocator, XNNPACK's scratch and transient copies (an eighth of small budgets). */
 const SLACK_BYTES = 256 * 2 ** 20;
-let slack = SLACK_BYTES;
+
+/** The slack a budget keeps free. */
+function slackOf(budget: number): number {
+  return Math.min(SLACK_BYTES, budget / 8);
+}
 /** Default wasm budget: the 4 GiB heap less room for fragmentation. */
 const WASM_BUDGET_BYTES = 3.25 * 2 ** 30;
 /** Share of the budget an inference plan that streams fills with resident segments. */
@@ -149,7 +153,7 @@ function sum(xs: number[]): number {
 }
 
 /** Peak of the resident training path: every parameter and gradient, plus one pass's whole tape. */
-function residentTrainingPeak(p: ModelMemoryProfile, rows: number): number {
+function residentTrainingPeak(p: ModelMemoryProfile, rows: number, slack: number): number {
   const params = sum(p.segments.map((s) => s.paramBytes));
   const grads = sum(p.segments.map((s) => s.trainableBytes));
   const tape = rows * (sum(p.segments.map((s) => s.tapeBytesPerRow)) + p.seqLen * p.headBytesPerToken);
@@ -157,7 +161,7 @@ function residentTrainingPeak(p: ModelMemoryProfile, rows: number): number {
 }
 
 /** Peak of the streamed training path with `rows` rows per pass and logits chunks of `chunk` tokens. */
-function streamedTrainingPeak(p: ModelMemoryProfile, rows: number, chunk: number): number {
+function streamedTrainingPeak(p: ModelMemoryProfile, rows: number, chunk: number, slack: number): number {
   // one segment on the device at a time: its weights, XNNPACK's packed copy, its gradients, its tape
   const segment = Math.max(
     ...p.segments.map((s) => 2 * s.paramBytes + s.trainableBytes + rows * s.tapeBytesPerRow),
@@ -201,7 +205,7 @@ export function planTraining(p: ModelMemoryProfile, opts: PlanOptions): MemoryPl
   checkHost(p, opts, true);
   const backend = opts.backend ?? tf.getBackend();
   const budget = opts.budgetBytes ?? heapBudget(backend);
-  slack = Math.min(SLACK_BYTES, budget / 8);
+  const slack = slackOf(budget);
   const ks = opts.microBatches !== undefined ? [opts.microBatches] : divisors(opts.batchSize);
   if (opts.microBatches !== undefined && opts.batchSize % opts.microBatches !== 0)
     throw new MemoryPlanError(
@@ -209,7 +213,7 @@ export function planTraining(p: ModelMemoryProfile, opts: PlanOptions): MemoryPl
     );
   const base = { task: 'train' as const, backend, budgetBytes: budget };
   const resident = (k: number): MemoryPlan | undefined => {
-    const peak = residentTrainingPeak(p, opts.batchSize / k);
+    const peak = residentTrainingPeak(p, opts.batchSize / k, slack);
     if (peak > budget) return undefined;
     return finish(
       {
@@ -233,7 +237,7 @@ export function planTraining(p: ModelMemoryProfile, opts: PlanOptions): MemoryPl
   for (const k of ks) {
     const rows = opts.batchSize / k;
     const chunk = Math.min(rows * p.seqLen, chunkCap);
-    const peak = streamedTrainingPeak(p, rows, chunk);
+    const peak = streamedTrainingPeak(p, rows, chunk, slack);
     if (peak <= budget)
       return finish(
         {
@@ -253,7 +257,7 @@ export function planTraining(p: ModelMemoryProfile, opts: PlanOptions): MemoryPl
     if (plan) return plan;
   }
   const rows = opts.batchSize / ks[ks.length - 1];
-  const need = streamedTrainingPeak(p, rows, Math.min(rows * p.seqLen, chunkCap));
+  const need = streamedTrainingPeak(p, rows, Math.min(rows * p.seqLen, chunkCap), slack);
   throw new MemoryPlanError(
     `training this model needs ~${GB(need)} of ${backend} memory even streamed one row per pass; this backend holds ${GB(budget)}: use a smaller --context-length or model`,
   );
@@ -268,7 +272,7 @@ export function planInference(p: ModelMemoryProfile, opts: PlanOptions): MemoryP
   checkHost(p, opts, false);
   const backend = opts.backend ?? tf.getBackend();
   const budget = opts.budgetBytes ?? heapBudget(backend);
-  slack = Math.min(SLACK_BYTES, budget / 8);
+  const slack = slackOf(budget);
   const rows = opts.batchSize;
   // one block's intermediates (a tidy keeps them to its end), the KV cache and the logits
   const blockWork = Math.max(...p.segments.map((s) => s.tapeBytesPerRow));
