@@ -13,6 +13,33 @@ function nextGreedy(model: TrainableModel, ctx: number[]): tf.Tensor {
 }
 
 /**
+ * The decoding loop, written once for both readbacks: it yields each next-id tensor and takes the id
+ * back (read synchronously or with `await data()`), and disposes the tensor.
+ */
+function* greedyLoop(
+  model: TrainableModel,
+  ids: number[],
+  contextSize: number,
+  maxNewTokens: number,
+): Generator<tf.Tensor, void, number> {
+  for (let i = 0; i < maxNewTokens; i++) {
+    const next = nextGreedy(model, ids.slice(-contextSize));
+    try {
+      ids.push(yield next);
+    } finally {
+      next.dispose();
+    }
+  }
+}
+
+/** Puts the model in eval mode; returns the function that restores its mode. */
+function enterEval(model: TrainableModel): () => void {
+  const wasTraining = model.training;
+  model.eval();
+  return () => model.train(wasTraining);
+}
+
+/**
  * Greedy decoding of `maxNewTokens` after `startContext` (generate_text_simple, in eval mode);
  * returns the whole text with newlines replaced by spaces, as the book prints it.
  */
@@ -23,18 +50,13 @@ export function generateSample(
   contextSize: number,
   maxNewTokens = 50,
 ): string {
-  const wasTraining = model.training;
-  model.eval();
   const ids = tokenizer.encode(startContext, { allowedSpecial: ['<|endoftext|>'] });
+  const restore = enterEval(model);
   try {
-    for (let i = 0; i < maxNewTokens; i++) {
-      const ctx = ids.slice(-contextSize);
-      const next = nextGreedy(model, ctx);
-      ids.push(next.dataSync()[0]);
-      next.dispose();
-    }
+    const loop = greedyLoop(model, ids, contextSize, maxNewTokens);
+    for (let r = loop.next(); !r.done;) r = loop.next(r.value.dataSync()[0]);
   } finally {
-    model.train(wasTraining);
+    restore();
   }
   return tokenizer.decode(ids).replace(/\n/g, ' ');
 }
@@ -47,18 +69,13 @@ export async function generateSampleAsync(
   contextSize: number,
   maxNewTokens = 50,
 ): Promise<string> {
-  const wasTraining = model.training;
-  model.eval();
   const ids = tokenizer.encode(startContext, { allowedSpecial: ['<|endoftext|>'] });
+  const restore = enterEval(model);
   try {
-    for (let i = 0; i < maxNewTokens; i++) {
-      const ctx = ids.slice(-contextSize);
-      const next = nextGreedy(model, ctx);
-      ids.push((await next.data())[0]);
-      next.dispose();
-    }
+    const loop = greedyLoop(model, ids, contextSize, maxNewTokens);
+    for (let r = loop.next(); !r.done;) r = loop.next((await r.value.data())[0]);
   } finally {
-    model.train(wasTraining);
+    restore();
   }
   return tokenizer.decode(ids).replace(/\n/g, ' ');
 }

@@ -150,7 +150,6 @@ function streamedPass(
         const r1 = Math.min(n, r0 + chunk);
         const tChunk = targets.subarray(r0, r1);
         const valid = countValid(tChunk, ignoreIndex);
-        if (valid === 0 && firstTrainable === segments.length - 1 && headTrain.length === 0) continue;
         const weight = total === 0 ? 0 : valid / total;
         const xs = tf.slice(acts[blocks.length], [0, r0, 0], [1, r1 - r0, -1]); // (1, rows, C)
         const tt = tf.tensor1d(tChunk, 'int32');

@@ -32,6 +32,8 @@ import {
   parseLora,
   pct,
   startBackend,
+  withOwned,
+  type Owned,
 } from './finetune-common.js';
 
 interface ClassifyFlags {
@@ -62,15 +64,10 @@ interface ClassifyFlags {
 
 /** Runs the command; the model and optimizer are released however it ends (error, Ctrl-C). */
 async function finetuneClassify(o: ClassifyFlags): Promise<void> {
-  const owned: Array<{ dispose(): void }> = [];
-  try {
-    await finetuneClassifyOwned(o, owned);
-  } finally {
-    for (const x of owned.reverse()) x.dispose();
-  }
+  await withOwned((owned) => finetuneClassifyOwned(o, owned));
 }
 
-async function finetuneClassifyOwned(o: ClassifyFlags, owned: Array<{ dispose(): void }>): Promise<void> {
+async function finetuneClassifyOwned(o: ClassifyFlags, owned: Owned): Promise<void> {
   const log = makeLog(o.json);
   const epochs = parseNumber('--epochs', o.epochs, { integer: true, min: 0 })!;
   const batchSize = parseNumber('--batch-size', o.batchSize, { integer: true, min: 1 })!;

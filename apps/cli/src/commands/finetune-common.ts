@@ -103,3 +103,16 @@ export function onInterrupt(stop: () => void): () => boolean {
 export function pct(x: number): string {
   return `${(x * 100).toFixed(2)}%`;
 }
+
+/** Something a command must release however it ends (a model, an optimizer). */
+export type Owned = Array<{ dispose(): void }>;
+
+/** Runs a command body that registers what it allocates in `owned`; releases it all, last first. */
+export async function withOwned(body: (owned: Owned) => Promise<void>): Promise<void> {
+  const owned: Owned = [];
+  try {
+    await body(owned);
+  } finally {
+    for (const x of owned.reverse()) x.dispose();
+  }
+}

@@ -43,6 +43,8 @@ import {
   onInterrupt,
   parseLora,
   startBackend,
+  withOwned,
+  type Owned,
 } from './finetune-common.js';
 
 interface InstructFlags {
@@ -74,15 +76,10 @@ interface InstructFlags {
 
 /** Runs the command; the model and optimizer are released however it ends (error, Ctrl-C). */
 async function finetuneInstruct(o: InstructFlags): Promise<void> {
-  const owned: Array<{ dispose(): void }> = [];
-  try {
-    await finetuneInstructOwned(o, owned);
-  } finally {
-    for (const x of owned.reverse()) x.dispose();
-  }
+  await withOwned((owned) => finetuneInstructOwned(o, owned));
 }
 
-async function finetuneInstructOwned(o: InstructFlags, owned: Array<{ dispose(): void }>): Promise<void> {
+async function finetuneInstructOwned(o: InstructFlags, owned: Owned): Promise<void> {
   const log = makeLog(o.json);
   const epochs = parseNumber('--epochs', o.epochs, { integer: true, min: 0 })!;
   const batchSize = parseNumber('--batch-size', o.batchSize, { integer: true, min: 1 })!;
