@@ -9,12 +9,25 @@ import { calcLossBatch } from './calc-loss-batch.js';
 import { TrainerError } from './errors.js';
 import { countValid, microBatch } from './micro-batches.js';
 import { isStreamable, streamedBatchGrads } from './streamed-batch-grads.js';
-import type { BatchLike, TrainableModel } from './types.js';
+import type { BatchLike, LossBatch, StepBatch, TrainableModel } from './types.js';
 
 /** Loss (before the update) and gradients by parameter name; the caller disposes the gradients. */
 export interface BatchGrads {
   loss: number;
   grads: Map<string, tf.Tensor>;
+}
+
+/** Options of {@link batchGrads}. */
+export interface BatchGradsOptions<B extends StepBatch = BatchLike> {
+  microBatches?: number;
+  ignoreIndex?: number;
+  /** nn's memory plan; 'streamed' runs the block-by-block step with host-resident parameters. */
+  plan?: Pick<MemoryPlan, 'mode' | 'microBatches' | 'headChunkTokens'>;
+  /**
+   * The batch's loss (default: next-token cross-entropy, calcLossBatch). Another loss (chapter 6's
+   * last-token classification) runs the batch in one resident pass.
+   */
+  lossBatch?: LossBatch<B>;
 }
 
 /**
@@ -24,16 +37,11 @@ export interface BatchGrads {
 const accumulators = new WeakMap<object, Map<string, Float32Array>>();
 
 /** Mean loss and gradients of `batch` w.r.t. `vars` (name, variable), in `microBatches` passes. */
-export async function batchGrads(
-  batch: BatchLike,
+export async function batchGrads<B extends StepBatch = BatchLike>(
+  batch: B,
   model: Pick<TrainableModel, 'forward'>,
   vars: Array<[string, tf.Variable]>,
-  opts: {
-    microBatches?: number;
-    ignoreIndex?: number;
-    /** nn's memory plan; 'streamed' runs the block-by-block step with host-resident parameters. */
-    plan?: Pick<MemoryPlan, 'mode' | 'microBatches' | 'headChunkTokens'>;
-  } = {},
+  opts: BatchGradsOptions<B> = {},
 ): Promise<BatchGrads> {
   const result = await batchGradsUnchecked(batch, model, vars, opts);
   try {
@@ -45,13 +53,15 @@ export async function batchGrads(
   return result;
 }
 
-async function batchGradsUnchecked(
-  batch: BatchLike,
+async function batchGradsUnchecked<B extends StepBatch>(
+  batchIn: B,
   model: Pick<TrainableModel, 'forward'>,
   vars: Array<[string, tf.Variable]>,
-  opts: Parameters<typeof batchGrads>[3] = {},
+  opts: BatchGradsOptions<B> = {},
 ): Promise<BatchGrads> {
-  const { plan } = opts;
+  const { plan, lossBatch } = opts;
+  if (lossBatch) return customLossGrads(batchIn, model, vars, lossBatch, opts.microBatches ?? 1);
+  const batch = batchIn as unknown as BatchLike;
   if (plan?.mode === 'streamed') {
     if (!isStreamable(model))
       throw new TrainerError('batchGrads: a streamed memory plan needs a model with segments (GPTModel)');
@@ -63,15 +73,9 @@ async function batchGradsUnchecked(
   }
   const k = opts.microBatches ?? plan?.microBatches ?? 1;
   const ignoreIndex = opts.ignoreIndex ?? -100;
-  const nameOf = new Map(vars.map(([n, v]) => [v.name, n]));
-  const varList = vars.map(([, v]) => v);
+  const { nameOf, varList } = byName(vars);
   const varByName = new Map(vars);
-  const pass = (b: BatchLike) => {
-    const { value, grads } = tf.variableGrads(() => calcLossBatch(b, model, { ignoreIndex }), varList);
-    const named = new Map<string, tf.Tensor>();
-    for (const [key, g] of Object.entries(grads)) named.set(nameOf.get(key) ?? key, g);
-    return { value, named };
-  };
+  const pass = (b: BatchLike) => namedGrads(() => calcLossBatch(b, model, { ignoreIndex }), varList, nameOf);
   if (k === 1) {
     const { value, named } = pass(batch);
     const loss = (await value.data())[0];
@@ -127,4 +131,34 @@ async function batchGradsUnchecked(
   // a parameter that had a gradient in an earlier part only (a copy: the buffer is reused next call)
   for (const [name, a] of acc) grads.set(name, tf.tensor(a.slice(), varByName.get(name)!.shape, 'float32'));
   return { loss, grads };
+}
+
+/** The variables of `vars` and their parameter names by variable name. */
+function byName(vars: Array<[string, tf.Variable]>) {
+  return { nameOf: new Map(vars.map(([n, v]) => [v.name, n])), varList: vars.map(([, v]) => v) };
+}
+
+/** The loss `f()` and its gradients w.r.t. `varList`, renamed to parameter names (the one place that does it). */
+function namedGrads(f: () => tf.Scalar, varList: tf.Variable[], nameOf: Map<string, string>) {
+  const { value, grads } = tf.variableGrads(f, varList);
+  const named = new Map<string, tf.Tensor>();
+  for (const [key, g] of Object.entries(grads)) named.set(nameOf.get(key) ?? key, g);
+  return { value, named };
+}
+
+/** A batch with a loss of its own (chapter 6's labels): one resident pass. */
+async function customLossGrads<B extends StepBatch>(
+  batch: B,
+  model: Pick<TrainableModel, 'forward'>,
+  vars: Array<[string, tf.Variable]>,
+  lossBatch: LossBatch<B>,
+  microBatches: number,
+): Promise<BatchGrads> {
+  if (microBatches !== 1)
+    throw new TrainerError(`batchGrads: a custom loss runs in one pass, not ${microBatches} micro-batches`);
+  const { nameOf, varList } = byName(vars);
+  const { value, named } = namedGrads(() => lossBatch(batch, model), varList, nameOf);
+  const loss = (await value.data())[0];
+  value.dispose();
+  return { loss, grads: named };
 }

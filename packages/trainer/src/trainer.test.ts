@@ -5,10 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '@llmfs/testing';
 import { AdamW } from './adamw.js';
 import { NonFiniteLossError, TrainerCheckpointError } from './errors.js';
-import { findResumeCheckpoint, listCheckpoints } from './checkpoint-store.js';
 import { Trainer, type StepEvent } from './trainer.js';
 import { BACKENDS, useBackend } from '../test/backend.js';
-import { loadWeights, simpleIO } from '../test/simple-io.js';
+import { findResumeCheckpoint, listCheckpoints, loadWeights, simpleIO } from '../test/simple-io.js';
 import { tinyLoaders, tinyModel } from '../test/tiny-setup.js';
 
 const temps: Array<() => void> = [];
