@@ -42,6 +42,7 @@ export {
   type InstructionEntry,
 } from './instruction-data.js';
 export { formatInput, type PromptFields } from './format-input.js';
+export { extractResponse } from './extract-response.js';
 export { InstructionDataset, type EncodedInstruction } from './instruction-dataset.js';
 export { customCollateFn, type CollateOptions } from './custom-collate-fn.js';
 export {
@@ -60,4 +61,5 @@ export { saveFinetunedModel, loadFinetunedModel } from './finetuned-model-direct
 // Appendix E: LoRA
 export { LoRALayer, type LoRALayerOptions } from './lora-layer.js';
 export { LinearWithLoRA, type LinearWithLoRAOptions } from './linear-with-lora.js';
-export { replaceLinearWithLora, type ReplaceLoraOptions } from './replace-linear-with-lora.js';
+export { replaceLinearWithLora, mergeLora, type ReplaceLoraOptions } from './replace-linear-with-lora.js';
+export { saveLoraAdapters, loadLoraAdapters } from './lora-adapters.js';
