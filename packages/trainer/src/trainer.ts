@@ -90,7 +90,8 @@ export interface TrainerOptions<B extends StepBatch = BatchLike> {
     atEpochEnd?: boolean;
     /**
      * Write the optimizer's moments (what an exact resume needs) in every checkpoint. Without it they
-     * are written only in the checkpoints that exist to be resumed: every-N-steps and stop-request ones.
+     * are written only in the checkpoints that exist to be resumed: those of a run with `everySteps`
+     * and the one a stop request makes.
      */
     saveOptimizer?: boolean;
     keepLast?: number;
@@ -288,8 +289,10 @@ export class Trainer<B extends StepBatch = BatchLike> {
       await this.opts.afterEpoch?.(this.epoch);
       if (this.opts.checkpoint?.atEpochEnd) await this.saveCheckpoint();
     }
-    if (this.opts.checkpoint && this.lastSavedStep !== this.step)
-      await this.saveCheckpoint({ optimizer: interrupted });
+    // a stopped run, or one that saves as it goes, is one to be resumed: its last checkpoint has the moments
+    const ck = this.opts.checkpoint;
+    if (ck && this.lastSavedStep !== this.step)
+      await this.saveCheckpoint({ optimizer: interrupted || !!ck.everySteps });
     return {
       trainLosses: [...this.trainLosses],
       valLosses: [...this.valLosses],

@@ -205,7 +205,7 @@ const PRETRAIN_FLAGS = {
   },
   saveOptimizer: {
     flag: '--save-optimizer',
-    help: "write AdamW's state into the final checkpoint too, so that --resume of a finished run continues exactly (--save-every and Ctrl-C checkpoints always hold it)",
+    help: "write AdamW's state into the final checkpoint too, so that --resume of a finished run continues exactly (with --save-every, and after Ctrl-C, every checkpoint holds it)",
     kind: 'switch',
   },
   keepCheckpoints: {
