@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createDataLoaderV1, splitTextByRatio } from '@llmfs/data-loader';
 import { getEncoding } from '@llmfs/bpe-tokenizer';
 import { GPTModel, type GPTConfig } from '@llmfs/gpt-model';
-import { AdamW, Trainer } from '@llmfs/trainer';
+import { AdamW, Trainer, formatEvalLine } from '@llmfs/trainer';
 import { ModelFileError } from './errors.js';
 import { checkBindingLimit } from './load-model.js';
 import { Mutex } from './mutex.js';
@@ -23,12 +23,13 @@ export interface StepEvent {
   numTensors: number;
 }
 
-/** An evaluation: train and validation loss on a few batches, and a greedy sample. */
+/** An evaluation: train and validation loss on a few batches, and the book's line for it. */
 export interface EvalEvent {
   kind: 'eval';
   step: number;
   trainLoss: number;
   valLoss: number;
+  line: string;
 }
 
 /** The model being trained and the state of its run. */
@@ -124,7 +125,13 @@ export class BrowserTraining {
       });
     });
     trainer.on('eval', (e) =>
-      emit({ kind: 'eval', step: e.step + 1, trainLoss: e.trainLoss, valLoss: e.valLoss }),
+      emit({
+        kind: 'eval',
+        step: e.step + 1,
+        trainLoss: e.trainLoss,
+        valLoss: e.valLoss,
+        line: formatEvalLine(e),
+      }),
     );
     try {
       if (!this.stopped) await trainer.run();
