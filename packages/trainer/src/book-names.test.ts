@@ -28,7 +28,7 @@ import { tinyLoaders, tinyModel } from '../test/tiny-setup.js';
 const expected = gptTinyExpected();
 /** GPT-2's encoder (through data-loader: the trainer takes no tokenizer package); ids decode as a list. */
 const tokenizer: TokenizerLike = {
-  encode: gpt2TokenEncoder.encode,
+  encode: (text) => Array.from(gpt2TokenEncoder.encode(text)),
   decode: (ids) => Array.from(ids).join(' '),
 };
 /** The fixture's loader: unshuffled, batch 2, max_length = stride = 32. */
