@@ -19,9 +19,19 @@ const TICKS = 5;
 const fmt = (x: number) => (Math.abs(x) >= 1000 ? `${+(x / 1000).toPrecision(3)}k` : `${+x.toPrecision(3)}`);
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
 
-/** Evenly spaced tick values over [lo, hi]. */
+/** A round step (1, 2 or 5 times a power of ten) giving about TICKS intervals over `span`. */
+function niceStep(span: number): number {
+  const raw = span / TICKS;
+  const p = 10 ** Math.floor(Math.log10(raw));
+  return [1, 2, 5, 10].map((m) => m * p).find((x) => x >= raw)!;
+}
+
+/** Round tick values within [lo, hi] (matplotlib-like). */
 function ticks(lo: number, hi: number): number[] {
-  return Array.from({ length: TICKS + 1 }, (_, i) => lo + ((hi - lo) * i) / TICKS);
+  const step = niceStep(hi - lo);
+  const out: number[] = [];
+  for (let v = Math.ceil(lo / step) * step; v <= hi + step * 1e-9; v += step) out.push(+v.toPrecision(12));
+  return out;
 }
 
 /** The loss plot as an SVG document (500 x 300 plot area, white background). */
@@ -45,6 +55,9 @@ export function plotLosses(
   let lo = losses.length ? Math.min(...losses) : 0;
   let hi = losses.length ? Math.max(...losses) : 1;
   if (hi - lo < 1e-9) [lo, hi] = [lo - 0.5, hi + 0.5];
+  // the loss axis spans whole ticks around the data
+  const yStep = niceStep(hi - lo);
+  [lo, hi] = [Math.floor(lo / yStep) * yStep, Math.ceil(hi / yStep) * yStep];
   // both x scales run from 0 to the last point, so the two axes line up (tokens grow with epochs)
   const maxEpoch = Math.max(...s.epochsSeen, 1e-9);
   const maxTokens = Math.max(...s.tokensSeen, 1);
