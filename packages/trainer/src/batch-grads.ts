@@ -25,7 +25,7 @@ export interface BatchGradsOptions<B extends StepBatch = BatchLike> {
   plan?: Pick<MemoryPlan, 'mode' | 'microBatches' | 'headChunkTokens'>;
   /**
    * The batch's loss (default: next-token cross-entropy, calcLossBatch). Another loss (chapter 6's
-   * last-token classification) runs the batch in one resident pass.
+   * last-token classification) runs the batch in one resident pass (no streamed plan, one micro-batch).
    */
   lossBatch?: LossBatch<B>;
 }
@@ -60,7 +60,11 @@ async function batchGradsUnchecked<B extends StepBatch>(
   opts: BatchGradsOptions<B> = {},
 ): Promise<BatchGrads> {
   const { plan, lossBatch } = opts;
-  if (lossBatch) return customLossGrads(batchIn, model, vars, lossBatch, opts.microBatches ?? 1);
+  // another loss (chapter 6's labels) has no targets to split or stream by: one resident pass
+  if (lossBatch && (plan?.mode === 'streamed' || (opts.microBatches ?? plan?.microBatches ?? 1) !== 1))
+    throw new TrainerError(
+      'batchGrads: a custom loss runs in one resident pass (no streaming, no micro-batches)',
+    );
   const batch = batchIn as unknown as BatchLike;
   if (plan?.mode === 'streamed') {
     if (!isStreamable(model))
@@ -73,9 +77,17 @@ async function batchGradsUnchecked<B extends StepBatch>(
   }
   const k = opts.microBatches ?? plan?.microBatches ?? 1;
   const ignoreIndex = opts.ignoreIndex ?? -100;
-  const { nameOf, varList } = byName(vars);
+  const nameOf = new Map(vars.map(([n, v]) => [v.name, n]));
+  const varList = vars.map(([, v]) => v);
   const varByName = new Map(vars);
-  const pass = (b: BatchLike) => namedGrads(() => calcLossBatch(b, model, { ignoreIndex }), varList, nameOf);
+  const lossOf = (b: BatchLike) =>
+    lossBatch ? lossBatch(b as unknown as B, model) : calcLossBatch(b, model, { ignoreIndex });
+  const pass = (b: BatchLike) => {
+    const { value, grads } = tf.variableGrads(() => lossOf(b), varList);
+    const named = new Map<string, tf.Tensor>();
+    for (const [key, g] of Object.entries(grads)) named.set(nameOf.get(key) ?? key, g);
+    return { value, named };
+  };
   if (k === 1) {
     const { value, named } = pass(batch);
     const loss = (await value.data())[0];
@@ -131,34 +143,4 @@ async function batchGradsUnchecked<B extends StepBatch>(
   // a parameter that had a gradient in an earlier part only (a copy: the buffer is reused next call)
   for (const [name, a] of acc) grads.set(name, tf.tensor(a.slice(), varByName.get(name)!.shape, 'float32'));
   return { loss, grads };
-}
-
-/** The variables of `vars` and their parameter names by variable name. */
-function byName(vars: Array<[string, tf.Variable]>) {
-  return { nameOf: new Map(vars.map(([n, v]) => [v.name, n])), varList: vars.map(([, v]) => v) };
-}
-
-/** The loss `f()` and its gradients w.r.t. `varList`, renamed to parameter names (the one place that does it). */
-function namedGrads(f: () => tf.Scalar, varList: tf.Variable[], nameOf: Map<string, string>) {
-  const { value, grads } = tf.variableGrads(f, varList);
-  const named = new Map<string, tf.Tensor>();
-  for (const [key, g] of Object.entries(grads)) named.set(nameOf.get(key) ?? key, g);
-  return { value, named };
-}
-
-/** A batch with a loss of its own (chapter 6's labels): one resident pass. */
-async function customLossGrads<B extends StepBatch>(
-  batch: B,
-  model: Pick<TrainableModel, 'forward'>,
-  vars: Array<[string, tf.Variable]>,
-  lossBatch: LossBatch<B>,
-  microBatches: number,
-): Promise<BatchGrads> {
-  if (microBatches !== 1)
-    throw new TrainerError(`batchGrads: a custom loss runs in one pass, not ${microBatches} micro-batches`);
-  const { nameOf, varList } = byName(vars);
-  const { value, named } = namedGrads(() => lossBatch(batch, model), varList, nameOf);
-  const loss = (await value.data())[0];
-  value.dispose();
-  return { loss, grads: named };
 }
