@@ -226,24 +226,16 @@ const PRETRAIN_FLAGS = {
 type FlagKey = keyof typeof PRETRAIN_FLAGS;
 const FLAG_ENTRIES = Object.entries(PRETRAIN_FLAGS) as Array<[FlagKey, FlagSpec]>;
 
+/** The options whose table row has a default. */
+type DefaultedKey = {
+  [K in FlagKey]: (typeof PRETRAIN_FLAGS)[K] extends { default: unknown } ? K : never;
+}[FlagKey];
+
 /** Defaults: the book's chapter 5 notebook run (the table's defaults, and the sample length). */
 export const PRETRAIN_DEFAULTS = {
   ...(Object.fromEntries(
     FLAG_ENTRIES.filter(([, f]) => f.default !== undefined).map(([k, f]) => [k, f.default]),
-  ) as {
-    batchSize: number;
-    epochs: number;
-    lr: number;
-    weightDecay: number;
-    shuffle: boolean;
-    seed: number;
-    evalFreq: number;
-    evalIter: number;
-    valRatio: number;
-    out: string;
-    keepCheckpoints: number;
-    startContext: string;
-  }),
+  ) as Pick<PretrainOptions, DefaultedKey>),
   sampleTokens: 50,
 } satisfies Partial<PretrainOptions>;
 
