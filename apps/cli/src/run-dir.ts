@@ -3,8 +3,15 @@
 // and a fresh run refused where another run's checkpoints or model sit, unless --overwrite.
 import fs from 'node:fs';
 import path from 'node:path';
-import { LockHeldError, acquireFileLock, describeLockOwner, type FileLock } from '@llmfs/gpt2-weights';
-import { MANIFEST_FILE, listCheckpoints, removeCheckpointDir } from '@llmfs/trainer';
+import {
+  LockHeldError,
+  MANIFEST_FILE,
+  acquireFileLock,
+  describeLockOwner,
+  listCheckpoints,
+  removeCheckpointDir,
+  type FileLock,
+} from '@llmfs/gpt2-weights';
 import { UserError } from './common.js';
 
 /** The lock file inside a run directory. */
@@ -70,7 +77,7 @@ export async function openRunDir(
     const removed = removeSaveLeftovers(out);
     if (removed)
       opts.log(`llmfs: removed ${removed} temporary file${removed === 1 ? '' : 's'} of an interrupted save`);
-    if (opts.fresh) checkNoOtherRun(out, opts.overwrite, opts.resumeHint);
+    if (opts.fresh) await checkNoOtherRun(out, opts.overwrite, opts.resumeHint);
   } catch (err) {
     release();
     throw err;
@@ -112,13 +119,13 @@ function alive(pid: number): boolean {
 }
 
 /** A fresh run refuses a directory holding another run's checkpoints or model (or clears it). */
-function checkNoOtherRun(out: string, overwrite: boolean | undefined, resumeHint = out): void {
+async function checkNoOtherRun(out: string, overwrite: boolean | undefined, resumeHint = out): Promise<void> {
   const ckRoot = path.join(out, 'checkpoints');
   const checkpoints = fs.existsSync(ckRoot) ? fs.readdirSync(ckRoot).filter((n) => /^step-\d+$/.test(n)) : [];
   const outputs = RUN_OUTPUTS.filter((f) => fs.existsSync(path.join(out, f)));
   if (checkpoints.length === 0 && !outputs.includes('model.safetensors')) return;
   if (!overwrite) {
-    const valid = listCheckpoints(ckRoot);
+    const valid = await listCheckpoints(ckRoot);
     const what = valid.length
       ? `another run's checkpoints (up to step ${valid[valid.length - 1].step})`
       : checkpoints.length
@@ -128,6 +135,6 @@ function checkNoOtherRun(out: string, overwrite: boolean | undefined, resumeHint
       `--out ${out}: holds ${what}; continue it with --resume ${resumeHint}, or pass --overwrite to replace it`,
     );
   }
-  for (const name of checkpoints) removeCheckpointDir(path.join(ckRoot, name));
+  for (const name of checkpoints) await removeCheckpointDir(path.join(ckRoot, name));
   for (const f of outputs) fs.rmSync(path.join(out, f), { force: true });
 }

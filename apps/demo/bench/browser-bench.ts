@@ -5,12 +5,11 @@
 //   npm run bench -w @llmfs/demo            (LLMFS_BENCH_BACKENDS=wasm,webgl to pick)
 import fs from 'node:fs';
 import path from 'node:path';
-import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@llmfs/nn';
 import { GPTModel, generate } from '@llmfs/gpt-model';
 import { getEncoding } from '@llmfs/bpe-tokenizer';
 import { loadModelDirectory } from '@llmfs/gpt2-weights';
-import { AdamW, calcLossBatch, clipGradNorm } from '@llmfs/trainer';
+import { AdamW, trainStep } from '@llmfs/trainer';
 import { createDataLoaderV1 } from '@llmfs/data-loader';
 import {
   CHROMIUM,
@@ -48,9 +47,7 @@ async function nodePeer(tokens: number, steps: number): Promise<Row> {
   const steady = (tokens - 1) / ((times[times.length - 1] - times[0]) / 1000);
   model.dispose();
   const tiny = new GPTModel({ vocabSize: 50257, dropRate: 0, qkvBias: false, ...TRAIN }, { seed: 123 });
-  const named = tiny.trainableParameters();
-  const byVar = new Map(named.map(([n, v]) => [v.name, n]));
-  const opt = new AdamW(named, { lr: 0.004, weightDecay: 0.1 });
+  const opt = new AdamW(tiny.trainableParameters(), { lr: 0.004, weightDecay: 0.1 });
   const stepMs: number[] = [];
   for (const batch of createDataLoaderV1(verdict, {
     batchSize: TRAIN.batchSize,
@@ -59,16 +56,7 @@ async function nodePeer(tokens: number, steps: number): Promise<Row> {
     seed: 123,
   })) {
     const s0 = performance.now();
-    const { value, grads } = tf.variableGrads(
-      () => calcLossBatch(batch, tiny),
-      named.map(([, v]) => v),
-    );
-    const g = new Map(Object.entries(grads).map(([k, t]) => [byVar.get(k)!, t]));
-    clipGradNorm(g, 1);
-    opt.step(g);
-    for (const t of g.values()) t.dispose();
-    await value.data();
-    value.dispose();
+    await trainStep(batch, tiny, opt, { clipNorm: 1 }); // the demo's Train tab step
     stepMs.push(performance.now() - s0);
     if (stepMs.length >= steps) break;
   }

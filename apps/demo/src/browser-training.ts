@@ -1,11 +1,12 @@
 // Pretraining a tiny GPT in the browser (book ch. 5, `train_model_simple`): GPT-2 tokens of the
 // pasted text, a 90/10 train/validation split, AdamW with global-norm clipping, one event per step,
-// and pause / resume / stop between steps.
+// and pause / resume / stop between steps. The loop and the step are @llmfs/trainer's Trainer, the
+// same ones `llmfs pretrain` runs.
 import * as tf from '@tensorflow/tfjs';
-import { createDataLoaderV1, splitTextByRatio, type Batch } from '@llmfs/data-loader';
+import { createDataLoaderV1, splitTextByRatio } from '@llmfs/data-loader';
 import { getEncoding } from '@llmfs/bpe-tokenizer';
 import { GPTModel, type GPTConfig } from '@llmfs/gpt-model';
-import { AdamW, calcLossBatch, calcLossLoader, clipGradNorm } from '@llmfs/trainer';
+import { AdamW, Trainer, formatEvalLine } from '@llmfs/trainer';
 import { ModelFileError } from './errors.js';
 import { checkBindingLimit } from './load-model.js';
 import { Mutex } from './mutex.js';
@@ -22,12 +23,13 @@ export interface StepEvent {
   numTensors: number;
 }
 
-/** An evaluation: train and validation loss on a few batches, and a greedy sample. */
+/** An evaluation: train and validation loss on a few batches, and the book's line for it. */
 export interface EvalEvent {
   kind: 'eval';
   step: number;
   trainLoss: number;
   valLoss: number;
+  line: string;
 }
 
 /** The model being trained and the state of its run. */
@@ -72,7 +74,7 @@ export class BrowserTraining {
     this.wake?.();
   }
 
-  /** Trains until maxSteps or stop(); `emit` gets StepEvent and EvalEvent objects. */
+  /** Trains until maxSteps or stop(); `emit` gets StepEvent and EvalEvent objects (1-based steps). */
   async run(
     emit: (e: StepEvent | EvalEvent | { kind: 'paused' | 'resumed' }) => void,
   ): Promise<{ steps: number; finalLoss: number }> {
@@ -86,60 +88,57 @@ export class BrowserTraining {
       );
     }
     const val = createDataLoaderV1(valText, { ...opts, shuffle: false, dropLast: false });
-    const named = this.model.trainableParameters();
-    const byVar = new Map(named.map(([n, v]) => [v.name, n]));
-    const opt = new AdamW(named, { lr: s.lr, weightDecay: s.weightDecay });
-    this.model.train();
-    let finalLoss = NaN;
-    let tokensSeen = 0;
-    for (let epoch = 0; !this.stopped && this.step < s.maxSteps; epoch++) {
-      for (const batch of train.batches({ epoch })) {
+    const optimizer = new AdamW(this.model.trainableParameters(), { lr: s.lr, weightDecay: s.weightDecay });
+    const trainer = new Trainer({
+      model: this.model,
+      optimizer,
+      trainLoader: train,
+      valLoader: val.length > 0 ? val : undefined,
+      numEpochs: Math.ceil(s.maxSteps / train.length),
+      maxSteps: s.maxSteps,
+      evalFreq: s.evalEvery,
+      evalIter: 2,
+      gradClip: { maxNorm: 1.0 },
+      // sampling from the model being trained takes turns with the steps and evaluations
+      exclusive: (work) => this.lock.run(work),
+      betweenSteps: async () => {
         await yieldToEvents(); // pause / stop / sample messages get in here
         if (this.paused && !this.stopped) {
           emit({ kind: 'paused' });
           while (this.paused && !this.stopped) await new Promise<void>((r) => (this.wake = r));
           emit({ kind: 'resumed' });
         }
-        if (this.stopped || this.step >= s.maxSteps) break;
-        const t0 = performance.now();
-        finalLoss = await this.lock.run(() => this.trainStep(batch, opt, byVar));
-        this.step++;
-        tokensSeen += batch.batchSize * batch.seqLen;
-        emit({
-          kind: 'step',
-          step: this.step,
-          loss: finalLoss,
-          stepMs: performance.now() - t0,
-          tokensSeen,
-          numTensors: tf.memory().numTensors,
-        });
-        if (s.evalEvery > 0 && (this.step % s.evalEvery === 0 || this.step === 1)) {
-          const ev = await this.lock.run(async () => {
-            this.model.eval();
-            const trainLoss = await calcLossLoader(train, this.model, 2);
-            const valLoss = val.length > 0 ? await calcLossLoader(val, this.model, 2) : NaN;
-            this.model.train();
-            return { trainLoss, valLoss };
-          });
-          emit({ kind: 'eval', step: this.step, ...ev });
-        }
-      }
+        if (this.stopped) trainer.requestStop();
+      },
+    });
+    let finalLoss = NaN;
+    trainer.on('step', (e) => {
+      this.step = e.step + 1;
+      finalLoss = e.loss;
+      emit({
+        kind: 'step',
+        step: this.step,
+        loss: e.loss,
+        stepMs: e.stepMs,
+        tokensSeen: e.tokensSeen,
+        numTensors: tf.memory().numTensors,
+      });
+    });
+    trainer.on('eval', (e) =>
+      emit({
+        kind: 'eval',
+        step: e.step + 1,
+        trainLoss: e.trainLoss,
+        valLoss: e.valLoss,
+        line: formatEvalLine(e),
+      }),
+    );
+    try {
+      if (!this.stopped) await trainer.run();
+    } finally {
+      optimizer.dispose();
     }
     this.model.eval();
     return { steps: this.step, finalLoss };
-  }
-
-  private async trainStep(batch: Batch, opt: AdamW, byVar: Map<string, string>): Promise<number> {
-    const vars = this.model.trainableParameters().map(([, v]) => v);
-    const { value, grads } = tf.variableGrads(() => calcLossBatch(batch, this.model), vars);
-    const named = new Map<string, tf.Tensor>();
-    for (const [varName, g] of Object.entries(grads)) named.set(byVar.get(varName) ?? varName, g);
-    clipGradNorm(named, 1.0);
-    opt.step(named);
-    for (const g of named.values()) g.dispose(); // clipGradNorm may have replaced (and freed) some
-    for (const g of Object.values(grads)) g.dispose();
-    const loss = (await value.data())[0];
-    value.dispose();
-    return loss;
   }
 }

@@ -190,6 +190,11 @@ describe.skipIf(!!reason)('demo site in headless Chromium', () => {
       (await page.getAttribute('[data-testid=train-stats]', 'data-tensor-counts'))!,
     );
     expect(new Set(counts.slice(1)).size).toBe(1);
+    // the trainer's evaluations (after steps 1 and 21 of 40, every 20), in the book's words, newest first
+    const evals = (await page.textContent('[data-testid=train-evals]'))!;
+    expect(evals).toMatch(
+      /^Ep \d+ \(Step 000020\): Train loss \d+\.\d{3}, Val loss \d+\.\d{3}Ep 1 \(Step 000000\): Train loss \d+\.\d{3}, Val loss \d+\.\d{3}$/,
+    );
     await page.waitForSelector('[data-testid=train-samples] .sample');
     await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'train.png'), fullPage: true });
 

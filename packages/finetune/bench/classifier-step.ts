@@ -4,10 +4,10 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@llmfs/nn';
 import { GPTModel } from '@llmfs/gpt-model';
-import { AdamW } from '@llmfs/trainer';
+import { AdamW, trainStep } from '@llmfs/trainer';
 import {
   addClassificationHead,
-  classifierTrainStep,
+  calcLossBatch,
   freezeForClassification,
   replaceLinearWithLora,
 } from '../src/index.js';
@@ -41,9 +41,10 @@ async function time(label: string, setup: (m: GPTModel) => void): Promise<number
   const model = addClassificationHead(new GPTModel(cfg), 2);
   setup(model);
   const opt = new AdamW(model.trainableParameters(), { lr: 5e-5, weightDecay: 0.1 });
-  classifierTrainStep(model, opt, b); // warm-up
+  const step = () => trainStep(b, model, opt, { lossBatch: (x) => calcLossBatch(x, model) });
+  await step(); // warm-up
   const t0 = performance.now();
-  for (let i = 0; i < steps; i++) classifierTrainStep(model, opt, b);
+  for (let i = 0; i < steps; i++) await step();
   const ms = (performance.now() - t0) / steps;
   console.log(
     `${label.padEnd(34)} ${ms.toFixed(1).padStart(8)} ms/step  trainable ${model.numParameters({ trainableOnly: true }).toLocaleString('en-US')}`,

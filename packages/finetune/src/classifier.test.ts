@@ -2,22 +2,14 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '@llmfs/nn';
 import { GPTModel } from '@llmfs/gpt-model';
-import { AdamW } from '@llmfs/trainer';
+import { AdamW, batchGrads, trainStep } from '@llmfs/trainer';
 import { assertNoTensorLeak, maxAbsDiff } from '@llmfs/testing';
 import { addClassificationHead, freezeForClassification } from './classification-head.js';
-import {
-  calcAccuracyLoader,
-  calcClassifierLossBatch,
-  calcClassifierLossLoader,
-  classifierTrainStep,
-  firstTrainableBlock,
-  lastTokenLogits,
-} from './classifier-loss.js';
+import { calcAccuracyLoader, calcLossBatch, calcLossLoader, lastTokenLogits } from './classifier-loss.js';
 import { classifyReview } from './classify-review.js';
 import { randomSplit } from './spam-data.js';
 import { SpamDataset, createSpamDataLoader } from './spam-dataset.js';
 import { trainClassifierSimple } from './train-classifier-simple.js';
-import { trainStep } from './train-step.js';
 import { TINY, separableSpam } from './spam-fixture.fixture.js';
 import { makeTestTokenizer } from './test-tokenizer.fixture.js';
 
@@ -65,27 +57,23 @@ describe('classification finetuning (chapter 6)', () => {
     model.dispose();
   });
 
-  it("a training step with the frozen prefix off the tape has the plain step's loss and gradients", () => {
+  it("the frozen prefix runs off the gradient tape with the full tape's loss and gradients", async () => {
     const tok = makeTestTokenizer();
     const ds = new SpamDataset(separableSpam(8), tok);
     const [batch] = createSpamDataLoader(ds, { batchSize: 4 });
     const model = freezeForClassification(addClassificationHead(new GPTModel(TINY, { seed: 5 }), 2));
-    expect(firstTrainableBlock(model)).toBe(1);
-    const capture = () => {
-      const grads = new Map<string, Float32Array>();
-      return {
-        grads,
-        step: (g: Map<string, tf.Tensor>) => g.forEach((t, n) => grads.set(n, t.dataSync() as Float32Array)),
-      };
-    };
-    const a = capture();
-    const b = capture();
-    const lossA = classifierTrainStep(model, a, batch);
-    const lossB = trainStep(model, b, () => calcClassifierLossBatch(batch, model));
-    expect(Math.abs(lossA - lossB)).toBeLessThan(1e-6);
-    expect([...a.grads.keys()]).toEqual(model.trainableParameters().map(([n]) => n));
-    for (const [n, g] of a.grads) expect(maxAbsDiff(g, b.grads.get(n)!), n).toBeLessThan(1e-6);
-    expect(firstTrainableBlock(freezeForClassification(model, { trainAll: true }))).toBe(-1);
+    const vars = model.trainableParameters();
+    const lossBatch = (b: typeof batch) => calcLossBatch(b, model);
+    // frozen: the embeddings and block 0 run off the tape (GPTModel.forward decides it)
+    const frozen = await batchGrads(batch, model, vars, { lossBatch });
+    // everything trainable: the whole forward is taped; the same variables are asked for
+    freezeForClassification(model, { trainAll: true });
+    const taped = await batchGrads(batch, model, vars, { lossBatch });
+    expect(Math.abs(frozen.loss - taped.loss)).toBeLessThan(1e-6);
+    expect([...frozen.grads.keys()]).toEqual(vars.map(([n]) => n));
+    for (const [n, g] of frozen.grads)
+      expect(maxAbsDiff(g.dataSync(), taped.grads.get(n)!.dataSync()), n).toBeLessThan(1e-6);
+    tf.dispose([...frozen.grads.values(), ...taped.grads.values()]);
     model.dispose();
   });
 
@@ -103,10 +91,12 @@ describe('classification finetuning (chapter 6)', () => {
     });
     const model = freezeForClassification(addClassificationHead(new GPTModel(TINY, { seed: 7 }), 2));
     const optimizer = new AdamW(model.trainableParameters(), { lr: 2e-3, weightDecay: 0.1 });
-    const before = await calcClassifierLossLoader(trainLoader, model);
+    const before = await calcLossLoader(trainLoader, model);
     const [first] = trainLoader;
-    await assertNoTensorLeak(tf, 2, () => tf.dispose(calcClassifierLossBatch(first, model)));
-    await assertNoTensorLeak(tf, 2, () => classifierTrainStep(model, optimizer, first));
+    await assertNoTensorLeak(tf, 2, () => tf.dispose(calcLossBatch(first, model)));
+    await assertNoTensorLeak(tf, 2, () =>
+      trainStep(first, model, optimizer, { lossBatch: (b) => calcLossBatch(b, model) }),
+    );
     const epochs: number[] = [];
     const res = await trainClassifierSimple(model, trainLoader, valLoader, optimizer, {
       numEpochs: 8,
@@ -114,10 +104,10 @@ describe('classification finetuning (chapter 6)', () => {
       evalIter: 5,
       onEpoch: (e) => epochs.push(e.epoch),
     });
-    expect(epochs).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(epochs).toEqual([1, 2, 3, 4, 5, 6, 7, 8]); // the book's 1-based epochs
     expect(res.steps).toBe(8 * trainLoader.length);
     expect(res.examplesSeen).toBe(8 * 8 * trainLoader.length);
-    const after = await calcClassifierLossLoader(trainLoader, model);
+    const after = await calcLossLoader(trainLoader, model);
     expect(after).toBeLessThan(before * 0.5);
     const testAcc = await calcAccuracyLoader(testLoader, model);
     expect(testAcc).toBeGreaterThanOrEqual(0.8);

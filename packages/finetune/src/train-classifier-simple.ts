@@ -1,20 +1,22 @@
-// Chapter 6.7: train_classifier_simple: AdamW steps on the last-token loss, evaluation every evalFreq
-// steps on evalIter batches, train/val accuracy after each epoch.
+// Chapter 6.7: train_classifier_simple on the trainer's one Trainer and one step: AdamW steps on the
+// last-token loss, evaluation every evalFreq steps on evalIter batches, train/val accuracy after each
+// epoch. Epochs in the callbacks count from 1, as the book prints them.
 import type { GPTModel } from '@llmfs/gpt-model';
-import { releaseWeightCaches } from '@llmfs/nn';
+import { type AdamW, Trainer } from '@llmfs/trainer';
 import type { BatchLoader, LabelBatch } from './batch.js';
-import { calcAccuracyLoader, calcClassifierLossLoader, classifierTrainStep } from './classifier-loss.js';
-import type { StepOptimizer } from './train-step.js';
+import { calcAccuracyLoader, calcLossBatch } from './classifier-loss.js';
 
 /** Options of trainClassifierSimple (the book: 5 epochs, evalFreq 50, evalIter 5). */
 export interface TrainClassifierOptions {
   numEpochs?: number;
   evalFreq?: number;
   evalIter?: number;
+  /** Stop after this many optimizer steps in all. */
+  maxSteps?: number;
   onStep?: (e: { epoch: number; step: number; loss: number; examplesSeen: number }) => void;
   onEval?: (e: { epoch: number; step: number; trainLoss: number; valLoss: number }) => void;
   onEpoch?: (e: { epoch: number; trainAccuracy: number; valAccuracy: number }) => void;
-  /** Checked before every step; a true value stops training after the current step. */
+  /** Checked after every step; a true value stops training there. */
   shouldStop?: () => boolean;
 }
 
@@ -26,25 +28,7 @@ export interface TrainClassifierResult {
   valAccs: number[];
   examplesSeen: number;
   steps: number;
-}
-
-/** The book's evaluate_model for classifiers: mean loss on evalIter batches of each loader, in eval mode. */
-export async function evaluateClassifier(
-  model: GPTModel,
-  trainLoader: BatchLoader<LabelBatch>,
-  valLoader: BatchLoader<LabelBatch>,
-  evalIter: number,
-): Promise<{ trainLoss: number; valLoss: number }> {
-  model.eval();
-  try {
-    return {
-      trainLoss: await calcClassifierLossLoader(trainLoader, model, evalIter),
-      valLoss: await calcClassifierLossLoader(valLoader, model, evalIter),
-    };
-  } finally {
-    model.train();
-    releaseWeightCaches(model.parameters()); // the eval's packed weights would crowd the next pass
-  }
+  interrupted: boolean;
 }
 
 /** The book's train_classifier_simple over `model`'s trainable parameters. */
@@ -52,42 +36,48 @@ export async function trainClassifierSimple(
   model: GPTModel,
   trainLoader: BatchLoader<LabelBatch>,
   valLoader: BatchLoader<LabelBatch>,
-  optimizer: StepOptimizer,
+  optimizer: AdamW,
   opts: TrainClassifierOptions = {},
 ): Promise<TrainClassifierResult> {
-  const numEpochs = opts.numEpochs ?? 5;
-  const evalFreq = opts.evalFreq ?? 50;
   const evalIter = opts.evalIter ?? 5;
-  const res: TrainClassifierResult = {
-    trainLosses: [],
-    valLosses: [],
-    trainAccs: [],
-    valAccs: [],
-    examplesSeen: 0,
-    steps: 0,
+  const trainAccs: number[] = [];
+  const valAccs: number[] = [];
+  let examplesSeen = 0;
+  const trainer: Trainer<LabelBatch> = new Trainer<LabelBatch>({
+    model,
+    optimizer,
+    trainLoader,
+    valLoader,
+    numEpochs: opts.numEpochs ?? 5,
+    maxSteps: opts.maxSteps,
+    evalFreq: opts.evalFreq ?? 50,
+    evalIter,
+    lossBatch: (b) => calcLossBatch(b, model),
+    afterEpoch: async (epoch) => {
+      const trainAccuracy = await calcAccuracyLoader(trainLoader, model, evalIter);
+      const valAccuracy = await calcAccuracyLoader(valLoader, model, evalIter);
+      trainAccs.push(trainAccuracy);
+      valAccs.push(valAccuracy);
+      opts.onEpoch?.({ epoch, trainAccuracy, valAccuracy });
+    },
+    betweenSteps: async () => {
+      await new Promise<void>((resolve) => setTimeout(resolve, 0));
+      if (opts.shouldStop?.()) trainer.requestStop();
+    },
+  });
+  trainer.on('step', (e) => {
+    examplesSeen += e.batchSize;
+    opts.onStep?.({ epoch: e.epoch, step: e.step, loss: e.loss, examplesSeen });
+  });
+  trainer.on('eval', (e) => opts.onEval?.(e));
+  const r = await trainer.run();
+  return {
+    trainLosses: r.trainLosses,
+    valLosses: r.valLosses,
+    trainAccs,
+    valAccs,
+    examplesSeen,
+    steps: r.steps,
+    interrupted: r.interrupted,
   };
-  let globalStep = -1;
-  for (let epoch = 0; epoch < numEpochs; epoch++) {
-    model.train();
-    for (const batch of trainLoader.batches({ epoch })) {
-      if (opts.shouldStop?.()) return res;
-      const loss = classifierTrainStep(model, optimizer, batch);
-      res.examplesSeen += batch.batchSize;
-      globalStep++;
-      res.steps++;
-      opts.onStep?.({ epoch, step: globalStep, loss, examplesSeen: res.examplesSeen });
-      if (globalStep % evalFreq === 0) {
-        const { trainLoss, valLoss } = await evaluateClassifier(model, trainLoader, valLoader, evalIter);
-        res.trainLosses.push(trainLoss);
-        res.valLosses.push(valLoss);
-        opts.onEval?.({ epoch, step: globalStep, trainLoss, valLoss });
-      }
-    }
-    const trainAccuracy = await calcAccuracyLoader(trainLoader, model, evalIter);
-    const valAccuracy = await calcAccuracyLoader(valLoader, model, evalIter);
-    res.trainAccs.push(trainAccuracy);
-    res.valAccs.push(valAccuracy);
-    opts.onEpoch?.({ epoch, trainAccuracy, valAccuracy });
-  }
-  return res;
 }

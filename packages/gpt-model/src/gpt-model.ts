@@ -8,8 +8,10 @@ import {
   Rng,
   Sequential,
   checkWasmHealth,
+  isRecordingGradients,
   peekValues,
   withDeviceLease,
+  withoutGradients,
 } from '@llmfs/nn';
 import { ModelInputError } from './errors.js';
 import { GPTCache } from './gpt-cache.js';
@@ -131,12 +133,20 @@ export class GPTModel extends Module {
     const [b, t] = ids.shape;
     const c = this.cfg.embDim;
     // Each segment's host-resident parameters (nn's memory plan) are on the device only for its own work.
-    const [emb, ...rest] = this.segmentParameters();
+    const segments = this.segmentParameters();
+    const [emb, ...rest] = segments;
     const headParams = rest.pop()![1];
+    // Frozen leading segments (chapter 6: the embeddings and 11 of 12 blocks) run off the gradient tape,
+    // so a training step keeps none of their activations.
+    const frozen = isRecordingGradients() ? segments.findIndex(([, ps]) => ps.some((p) => p.trainable)) : 0;
+    const run = <T>(segment: number, f: () => T): T =>
+      frozen < 0 || segment < frozen ? withoutGradients(f) : f();
     const logits = tf.tidy(() => {
-      let x = withDeviceLease(emb[1], () => this.embed(ids, offset));
+      let x = run(0, () => withDeviceLease(emb[1], () => this.embed(ids, offset)));
       this.trf_blocks.layers.forEach((blk, i) => {
-        x = withDeviceLease(rest[i][1], () => blk.forwardFlat(x, b, t, { cache: cache?.layers[i] }));
+        x = run(i + 1, () =>
+          withDeviceLease(rest[i][1], () => blk.forwardFlat(x, b, t, { cache: cache?.layers[i] })),
+        );
       });
       let rows = t;
       if (lastOnly && t > 1) {

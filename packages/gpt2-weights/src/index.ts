@@ -76,3 +76,12 @@ export {
 } from './resolve-model.js';
 export type { Gpt2Release, ResolveModelOptions } from './resolve-model.js';
 export { loadModelFromSafetensors } from './load-model-from-safetensors.js';
+export { gpt2CheckpointIO } from './gpt2-checkpoint-io.js';
+export {
+  MANIFEST_FILE,
+  checkpointName,
+  findResumeCheckpoint,
+  listCheckpoints,
+  removeCheckpointDir,
+} from './checkpoint-store.js';
+export type { CheckpointEntry } from './checkpoint-store.js';

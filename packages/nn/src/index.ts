@@ -17,6 +17,7 @@ export type { LoadStateDictOptions } from './module.js';
 export { Linear, uniformTensor } from './linear.js';
 export type { LinearOptions } from './linear.js';
 export { matMul2d, batchMatMul, isRecordingGradients } from './mat-mul-2d.js';
+export { withoutGradients } from './without-gradients.js';
 export { Embedding, embeddingLookup, normalTensor } from './embedding.js';
 export type { EmbeddingOptions } from './embedding.js';
 export { Dropout } from './dropout.js';

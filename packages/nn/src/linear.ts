@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { ShapeMismatchError } from './errors.js';
 import { isRecordingGradients, matMul2d } from './mat-mul-2d.js';
+import { notePackedWeight } from './release-weight-caches.js';
 import { Module } from './module.js';
 import { initSkipped } from './parameter-placement.js';
 import { Rng } from './rng.js';
@@ -70,6 +71,7 @@ export class Linear extends Module {
           b: tf.reshape(this.weight, [1, this.inFeatures, this.outFeatures]),
         };
         if (this.bias) inputs.bias = this.bias;
+        notePackedWeight(this.weight); // Module.train() releases the packed copy when training resumes
         const attrs = { transposeA: false, transposeB: false, activation: 'linear', leakyreluAlpha: 0 };
         const y = tf
           .engine()

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { MissingParameterError, NNError, ShapeMismatchError } from './errors.js';
 import { assignValues, isOnHost } from './host-residency.js';
 import { placeNewParameter } from './parameter-placement.js';
+import { releasePackedWeights } from './release-weight-caches.js';
 
 /** Options of `Module.loadStateDict`. */
 export interface LoadStateDictOptions {
@@ -18,8 +19,13 @@ export abstract class Module {
   private readonly ownParams = new Map<string, tf.Variable>();
   private readonly children = new Map<string, Module>();
 
-  /** Sets training mode on this module and every submodule. */
+  /**
+   * Sets training mode on this module and every submodule. Going back from eval to training frees the
+   * backend caches the evaluation left on this module's weights (XNNPACK's packed copies on wasm, see
+   * releaseWeightCaches), so that no caller has to remember it.
+   */
   train(mode = true): this {
+    if (mode && !this.training) releasePackedWeights([...this.ownParams.values()]);
     this.training = mode;
     for (const m of this.children.values()) m.train(mode);
     return this;

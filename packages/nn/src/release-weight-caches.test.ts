@@ -27,4 +27,30 @@ describe.each(['wasm', 'cpu'])('releaseWeightCaches on %s', (backend) => {
     tf.dispose([x, y0, y1]);
     layer.dispose();
   });
+
+  it('happens by itself when an evaluated module goes back to training, for the weights it packed', async () => {
+    await initBackend(backend, { log: () => {} });
+    const layer = new Linear(16, 24, { rng: new Rng(3) });
+    const idle = new Linear(16, 24, { rng: new Rng(5) }); // evaluated but never run: nothing to free
+    const x = tf.tensor2d(new Rng(4).fillUniform(new Float32Array(5 * 16), -1, 1), [5, 16]);
+    layer.eval();
+    idle.eval();
+    const y0 = layer.forward(x);
+    const weightId = layer.weight.dataId;
+    const idleId = idle.weight.dataId;
+    const value = Array.from(layer.weight.dataSync());
+    layer.train();
+    idle.train();
+    expect(Array.from(layer.weight.dataSync())).toEqual(value);
+    if (backend === 'wasm') expect(layer.weight.dataId).not.toBe(weightId);
+    else expect(layer.weight.dataId).toBe(weightId);
+    expect(idle.weight.dataId).toBe(idleId);
+    // a second switch with no inference in between copies nothing
+    const again = layer.weight.dataId;
+    layer.eval().train();
+    expect(layer.weight.dataId).toBe(again);
+    tf.dispose([x, y0]);
+    layer.dispose();
+    idle.dispose();
+  });
 });

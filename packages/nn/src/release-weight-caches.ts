@@ -7,6 +7,21 @@ import * as tf from '@tensorflow/tfjs';
 import { isOnHost } from './host-residency.js';
 import { writeHostTensor } from './host-views.js';
 
+/** Weights an inference product has used since their last release (they may hold a packed copy). */
+const packed = new WeakSet<tf.Tensor>();
+
+/** Notes that `weight` went through XNNPACK's inference product (Linear on wasm). */
+export function notePackedWeight(weight: tf.Tensor): void {
+  packed.add(weight);
+}
+
+/** Releases the caches of those of `params` that an inference product used (Module.train does it). */
+export function releasePackedWeights(params: tf.Variable[]): void {
+  const used = params.filter((v) => packed.has(v));
+  if (used.length === 0) return;
+  releaseWeightCaches(used);
+}
+
 /**
  * Frees backend caches tied to these parameters' buffers (XNNPACK's packed weights on wasm) by moving
  * each parameter to a fresh copy of its values. Call after evaluating or sampling inside a training loop.
@@ -19,5 +34,6 @@ export function releaseWeightCaches(params: tf.Variable[]): void {
     const fresh = writeHostTensor(v.shape, [v], (out, x) => out.set(x));
     v.assign(fresh);
     fresh.dispose();
+    packed.delete(v);
   }
 }

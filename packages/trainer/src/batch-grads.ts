@@ -9,12 +9,25 @@ import { calcLossBatch } from './calc-loss-batch.js';
 import { TrainerError } from './errors.js';
 import { countValid, microBatch } from './micro-batches.js';
 import { isStreamable, streamedBatchGrads } from './streamed-batch-grads.js';
-import type { BatchLike, TrainableModel } from './types.js';
+import type { BatchLike, LossBatch, StepBatch, TrainableModel } from './types.js';
 
 /** Loss (before the update) and gradients by parameter name; the caller disposes the gradients. */
 export interface BatchGrads {
   loss: number;
   grads: Map<string, tf.Tensor>;
+}
+
+/** Options of {@link batchGrads}. */
+export interface BatchGradsOptions<B extends StepBatch = BatchLike> {
+  microBatches?: number;
+  ignoreIndex?: number;
+  /** nn's memory plan; 'streamed' runs the block-by-block step with host-resident parameters. */
+  plan?: Pick<MemoryPlan, 'mode' | 'microBatches' | 'headChunkTokens'>;
+  /**
+   * The batch's loss (default: next-token cross-entropy, calcLossBatch). Another loss (chapter 6's
+   * last-token classification) runs the batch in one resident pass (no streamed plan, one micro-batch).
+   */
+  lossBatch?: LossBatch<B>;
 }
 
 /**
@@ -24,16 +37,11 @@ export interface BatchGrads {
 const accumulators = new WeakMap<object, Map<string, Float32Array>>();
 
 /** Mean loss and gradients of `batch` w.r.t. `vars` (name, variable), in `microBatches` passes. */
-export async function batchGrads(
-  batch: BatchLike,
+export async function batchGrads<B extends StepBatch = BatchLike>(
+  batch: B,
   model: Pick<TrainableModel, 'forward'>,
   vars: Array<[string, tf.Variable]>,
-  opts: {
-    microBatches?: number;
-    ignoreIndex?: number;
-    /** nn's memory plan; 'streamed' runs the block-by-block step with host-resident parameters. */
-    plan?: Pick<MemoryPlan, 'mode' | 'microBatches' | 'headChunkTokens'>;
-  } = {},
+  opts: BatchGradsOptions<B> = {},
 ): Promise<BatchGrads> {
   const result = await batchGradsUnchecked(batch, model, vars, opts);
   try {
@@ -45,13 +53,19 @@ export async function batchGrads(
   return result;
 }
 
-async function batchGradsUnchecked(
-  batch: BatchLike,
+async function batchGradsUnchecked<B extends StepBatch>(
+  batchIn: B,
   model: Pick<TrainableModel, 'forward'>,
   vars: Array<[string, tf.Variable]>,
-  opts: Parameters<typeof batchGrads>[3] = {},
+  opts: BatchGradsOptions<B> = {},
 ): Promise<BatchGrads> {
-  const { plan } = opts;
+  const { plan, lossBatch } = opts;
+  // another loss (chapter 6's labels) has no targets to split or stream by: one resident pass
+  if (lossBatch && (plan?.mode === 'streamed' || (opts.microBatches ?? plan?.microBatches ?? 1) !== 1))
+    throw new TrainerError(
+      'batchGrads: a custom loss runs in one resident pass (no streaming, no micro-batches)',
+    );
+  const batch = batchIn as unknown as BatchLike;
   if (plan?.mode === 'streamed') {
     if (!isStreamable(model))
       throw new TrainerError('batchGrads: a streamed memory plan needs a model with segments (GPTModel)');
@@ -66,8 +80,10 @@ async function batchGradsUnchecked(
   const nameOf = new Map(vars.map(([n, v]) => [v.name, n]));
   const varList = vars.map(([, v]) => v);
   const varByName = new Map(vars);
+  const lossOf = (b: BatchLike) =>
+    lossBatch ? lossBatch(b as unknown as B, model) : calcLossBatch(b, model, { ignoreIndex });
   const pass = (b: BatchLike) => {
-    const { value, grads } = tf.variableGrads(() => calcLossBatch(b, model, { ignoreIndex }), varList);
+    const { value, grads } = tf.variableGrads(() => lossOf(b), varList);
     const named = new Map<string, tf.Tensor>();
     for (const [key, g] of Object.entries(grads)) named.set(nameOf.get(key) ?? key, g);
     return { value, named };

@@ -1,5 +1,6 @@
 // train_model_simple (book ch05): the book's signature on top of Trainer, printing as the book does.
 import type { AdamW } from './adamw.js';
+import { formatEvalLine } from './format-eval-line.js';
 import { Trainer } from './trainer.js';
 import type { LoaderLike, TokenizerLike, TrainableModel } from './types.js';
 
@@ -39,11 +40,7 @@ export async function trainModelSimple(
     tokenizer,
     contextSize: opts.contextSize,
   });
-  trainer.on('eval', (e) =>
-    log(
-      `Ep ${e.epoch} (Step ${String(e.step).padStart(6, '0')}): Train loss ${e.trainLoss.toFixed(3)}, Val loss ${e.valLoss.toFixed(3)}`,
-    ),
-  );
+  trainer.on('eval', (e) => log(formatEvalLine(e)));
   trainer.on('sample', (s) => log(s.text));
   const r = await trainer.run();
   return { trainLosses: r.trainLosses, valLosses: r.valLosses, tokensSeen: r.tokensSeen };

@@ -7,12 +7,12 @@ import { createDataLoaderV1 } from '@llmfs/data-loader';
 import { makeTempDir } from '@llmfs/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AdamW } from './adamw.js';
-import { TRAINER_STATE_FILE, findResumeCheckpoint } from './checkpoint-store.js';
+import { TRAINER_STATE_FILE } from './checkpoint-io.js';
 import { NonFiniteLossError, TrainerCheckpointError } from './errors.js';
 import { Trainer } from './trainer.js';
 import { readTrainerState } from './trainer-state-file.js';
+import { findResumeCheckpoint, simpleIO } from '../test/simple-io.js';
 import { useBackend } from '../test/backend.js';
-import { simpleIO } from '../test/simple-io.js';
 import { tinyIds, tinyLoaders, tinyModel } from '../test/tiny-setup.js';
 
 const tmp = makeTempDir('llmfs-state-');
@@ -40,7 +40,7 @@ describe('readTrainerState', () => {
     const ck = findResumeCheckpoint(dir);
     const file = path.join(ck, TRAINER_STATE_FILE);
     const good = JSON.parse(fs.readFileSync(file, 'utf8'));
-    expect(readTrainerState(ck)).toEqual(good);
+    expect(await readTrainerState(ck, simpleIO)).toEqual(good);
 
     const cases: Array<[string, string | RegExp]> = [
       ['{', /: not valid JSON \(.+\)$/],
@@ -60,13 +60,10 @@ describe('readTrainerState', () => {
     ];
     for (const [text, message] of cases) {
       fs.writeFileSync(file, text);
-      const err = (() => {
-        try {
-          readTrainerState(ck);
-        } catch (e) {
-          return e as Error;
-        }
-      })();
+      const err = await readTrainerState(ck, simpleIO).then(
+        () => undefined,
+        (e: unknown) => e as Error,
+      );
       expect(err, text).toBeInstanceOf(TrainerCheckpointError);
       expect(err!.message.startsWith(file), text).toBe(true);
       if (typeof message === 'string') expect(err!.message).toBe(file + message);

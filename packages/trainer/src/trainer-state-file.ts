@@ -1,8 +1,6 @@
 // trainer_state.json read back for a resume, checked field by field: a hand-edited, truncated or
 // foreign file is a TrainerCheckpointError that names the file and the field, never a raw JSON message.
-import fs from 'node:fs';
-import path from 'node:path';
-import { TRAINER_STATE_FILE } from './checkpoint-store.js';
+import { type CheckpointIO, TRAINER_STATE_FILE, joinPath } from './checkpoint-io.js';
 import { TrainerCheckpointError } from './errors.js';
 import type { TrainerState } from './trainer.js';
 
@@ -11,11 +9,25 @@ const isNumberArray = (v: unknown, nullable = false) =>
   Array.isArray(v) && v.every((x) => typeof x === 'number' || (nullable && x === null));
 
 /** Reads and checks `<dir>/trainer_state.json`. */
-export function readTrainerState(dir: string): TrainerState {
-  const file = path.join(dir, TRAINER_STATE_FILE);
+export async function readTrainerState(
+  dir: string,
+  io: Pick<CheckpointIO, 'readText'>,
+): Promise<TrainerState> {
+  const file = joinPath(dir, TRAINER_STATE_FILE);
+  let text: string;
+  try {
+    text = await io.readText(file);
+  } catch {
+    throw new TrainerCheckpointError(`${file}: cannot read the file`);
+  }
+  return parseTrainerState(text, file);
+}
+
+/** Checks the text of a trainer_state.json (`file` names it in errors). */
+export function parseTrainerState(text: string, file: string): TrainerState {
   let st: Record<string, unknown>;
   try {
-    st = JSON.parse(fs.readFileSync(file, 'utf8'));
+    st = JSON.parse(text);
   } catch (err) {
     const why = err instanceof SyntaxError ? `not valid JSON (${err.message})` : 'cannot read the file';
     throw new TrainerCheckpointError(`${file}: ${why}`);

@@ -5,10 +5,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { makeTempDir } from '@llmfs/testing';
 import { AdamW } from './adamw.js';
 import { NonFiniteLossError, TrainerCheckpointError } from './errors.js';
-import { findResumeCheckpoint, listCheckpoints } from './checkpoint-store.js';
 import { Trainer, type StepEvent } from './trainer.js';
 import { BACKENDS, useBackend } from '../test/backend.js';
-import { loadWeights, simpleIO } from '../test/simple-io.js';
+import { findResumeCheckpoint, listCheckpoints, loadWeights, simpleIO } from '../test/simple-io.js';
 import { tinyLoaders, tinyModel } from '../test/tiny-setup.js';
 
 const temps: Array<() => void> = [];
@@ -138,5 +137,47 @@ describe('Trainer checkpoints', () => {
       x.optimizer.dispose();
       x.model.dispose();
     }
+  });
+});
+
+describe('what a checkpoint holds', () => {
+  const run = async (checkpoint: { everySteps?: number; saveOptimizer?: boolean }) => {
+    await useBackend('cpu');
+    const dir = tempDir();
+    const model = tinyModel();
+    const { train } = tinyLoaders();
+    const optimizer = new AdamW(model.trainableParameters(), { lr: 1e-3 });
+    const saves: boolean[] = [];
+    const trainer = new Trainer({
+      model,
+      optimizer,
+      trainLoader: train,
+      numEpochs: 2,
+      maxSteps: 3,
+      checkpoint: { dir, io: simpleIO, ...checkpoint },
+    });
+    trainer.on('checkpoint', (e) => saves.push(e.optimizer));
+    await trainer.run();
+    const ck = findResumeCheckpoint(dir);
+    const again = new Trainer({ model, optimizer, trainLoader: train, numEpochs: 2 });
+    const { optimizerRestored } = await again.restore(ck, simpleIO);
+    optimizer.dispose();
+    model.dispose();
+    return { saves, moments: fs.existsSync(path.join(ck, 'training_state.safetensors')), optimizerRestored };
+  };
+
+  it("like the book, one save at the end, without the optimizer's moments unless asked", async () => {
+    expect(await run({})).toEqual({ saves: [false], moments: false, optimizerRestored: false });
+    expect(await run({ saveOptimizer: true })).toEqual({
+      saves: [true],
+      moments: true,
+      optimizerRestored: true,
+    });
+    // a run that saves as it goes is one to be resumed: each of its checkpoints holds them
+    expect(await run({ everySteps: 2 })).toEqual({
+      saves: [true, true],
+      moments: true,
+      optimizerRestored: true,
+    });
   });
 });

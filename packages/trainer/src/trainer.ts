@@ -1,39 +1,35 @@
 // The training loop of the book's train_model_simple (ch05) with appendix D's warmup, cosine decay and
 // clipping, as a class that emits events (step, eval, sample, checkpoint), stops cleanly on request,
 // guards against non-finite losses, and saves/restores everything an exact resume needs.
-import fs from 'node:fs';
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { releaseWeightCaches, type MemoryPlan } from '@llmfs/nn';
+import type { MemoryPlan } from '@llmfs/nn';
 import type { AdamW } from './adamw.js';
-import { batchGrads } from './batch-grads.js';
-import { calcLossLoader } from './calc-loss-loader.js';
-import {
-  type CheckpointIO,
-  TRAINER_STATE_FILE,
-  TRAINING_STATE_FILE,
-  pruneCheckpoints,
-  writeCheckpointDir,
-} from './checkpoint-store.js';
-import { readTrainerState } from './trainer-state-file.js';
-import { clipGradNormAsync, globalGradNormAsync } from './clip-grad-norm.js';
+import { type CheckpointIO, TRAINER_STATE_FILE, TRAINING_STATE_FILE, joinPath } from './checkpoint-io.js';
 import { NonFiniteLossError, TrainerCheckpointError, TrainerError } from './errors.js';
-import { generateSampleAsync } from './generate-sample.js';
+import { evaluateModel } from './evaluate-model.js';
+import { generateAndPrintSample } from './generate-and-print-sample.js';
 import { type RngLike, collectRngs } from './rng-states.js';
-import type { LoaderLike, TokenizerLike, TrainableModel } from './types.js';
+import { readTrainerState } from './trainer-state-file.js';
+import { trainStep } from './train-step.js';
+import type { BatchLike, LoaderLike, LossBatch, StepBatch, TokenizerLike, TrainableModel } from './types.js';
 import { type WarmupCosineOptions, warmupCosineLr } from './warmup-cosine-lr.js';
 
-/** Payload of the `step` event: one optimizer step (0-based `step`, `loss` before its update). */
+/** Lets timers, messages and signal handlers (Ctrl-C) run between steps, in Node and in browsers. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
+/** Payload of the `step` event: one optimizer step (0-based `step`, 1-based `epoch`, `loss` before its update). */
 export interface StepEvent {
   step: number;
   epoch: number;
+  /** Rows in the step's batch. */
+  batchSize: number;
   tokensSeen: number;
   loss: number;
   lr: number;
   stepMs: number;
   gradNorm: number;
 }
-/** Payload of the `eval` event (every evalFreq steps, evalIter batches of each loader). */
+/** Payload of the `eval` event (every evalFreq steps, evalIter batches of each loader; 1-based `epoch`). */
 export interface EvalEvent {
   step: number;
   epoch: number;
@@ -42,16 +38,17 @@ export interface EvalEvent {
   trainLoss: number;
   valLoss: number;
 }
-/** Payload of the `sample` event (after each epoch). */
+/** Payload of the `sample` event (after each epoch; `epoch` is the 1-based epoch just finished). */
 export interface SampleEvent {
   epoch: number;
   step: number;
   text: string;
 }
-/** Payload of the `checkpoint` event. */
+/** Payload of the `checkpoint` event (`optimizer`: the optimizer's moments were written too). */
 export interface CheckpointEvent {
   step: number;
   dir: string;
+  optimizer: boolean;
 }
 /** The events a {@link Trainer} emits. */
 export interface TrainerEvents {
@@ -61,12 +58,14 @@ export interface TrainerEvents {
   checkpoint: CheckpointEvent;
 }
 
-/** Options of {@link Trainer}. */
-export interface TrainerOptions {
+/** Options of {@link Trainer}; `B` is the batch type (next-token batches unless `lossBatch` says otherwise). */
+export interface TrainerOptions<B extends StepBatch = BatchLike> {
   model: TrainableModel;
   optimizer: AdamW;
-  trainLoader: LoaderLike;
-  valLoader?: LoaderLike;
+  trainLoader: LoaderLike<B>;
+  valLoader?: LoaderLike<B>;
+  /** The batch's loss (default: next-token cross-entropy; chapter 6 passes its last-token loss). */
+  lossBatch?: LossBatch<B>;
   numEpochs: number;
   /** Stop after this many optimizer steps in total (counted across epochs). */
   maxSteps?: number;
@@ -85,9 +84,16 @@ export interface TrainerOptions {
   checkpoint?: {
     dir: string;
     io: CheckpointIO;
-    /** Save every N optimizer steps (besides epoch ends, the end of the run and a stop request). */
+    /** Save every N optimizer steps (besides the end of the run and a stop request). */
     everySteps?: number;
+    /** Also save at each epoch's end (default false: like the book, once at the end). */
     atEpochEnd?: boolean;
+    /**
+     * Write the optimizer's moments (what an exact resume needs) in every checkpoint. Without it they
+     * are written only in the checkpoints that exist to be resumed: those of a run with `everySteps`
+     * and the one a stop request makes.
+     */
+    saveOptimizer?: boolean;
     keepLast?: number;
     /** Free-form run settings stored in trainer_state.json (the CLI keeps its flags there). */
     runConfig?: unknown;
@@ -106,6 +112,14 @@ export interface TrainerOptions {
    * micro-batches, and the streamed block-by-block step when it says so. `microBatches` overrides it.
    */
   memoryPlan?: MemoryPlan;
+  /**
+   * Runs each step, evaluation and sample inside it (the demo's lock against a concurrent generation).
+   */
+  exclusive?: <T>(work: () => Promise<T>) => Promise<T>;
+  /** Awaited between steps (default: one turn of the event loop, so Ctrl-C and messages get in). */
+  betweenSteps?: () => Promise<void>;
+  /** Awaited after each epoch, before its checkpoint (chapter 6 computes its accuracies here). */
+  afterEpoch?: (epoch: number) => Promise<void>;
 }
 
 /** What a run returns (the book's train_losses, val_losses, track_tokens_seen, and more). */
@@ -143,7 +157,7 @@ export interface TrainerState {
 type Listener<T> = (e: T) => void;
 
 /** The book's training loop as an event-emitting, resumable object. */
-export class Trainer {
+export class Trainer<B extends StepBatch = BatchLike> {
   /** Optimizer steps done. */
   step = 0;
   /** Current epoch (0-based) and the next batch in it. */
@@ -167,7 +181,7 @@ export class Trainer {
   private readonly baseLr: number;
   private lastSavedStep = -1;
 
-  constructor(readonly opts: TrainerOptions) {
+  constructor(readonly opts: TrainerOptions<B>) {
     this.rngs = opts.rngs ?? collectRngs(opts.model);
     this.baseLr = opts.optimizer.lr;
     if (opts.trainLoader.length === 0) throw new TrainerError('Trainer: the training loader has no batches');
@@ -211,7 +225,7 @@ export class Trainer {
     const { model, optimizer, trainLoader } = this.opts;
     const total = this.totalSteps();
     const evalFreq = this.opts.evalFreq ?? 0;
-    const vars = model.trainableParameters();
+    const exclusive = this.opts.exclusive ?? ((work) => work());
     model.train();
     let interrupted = false;
     outer: while (this.epoch < this.opts.numEpochs && this.step < total) {
@@ -223,24 +237,17 @@ export class Trainer {
         const lr = this.lrAt(this.step);
         optimizer.lr = lr;
         const t0 = performance.now();
-        const { loss, grads: named } = await batchGrads(batch, model, vars, {
-          microBatches: this.opts.microBatches,
-          plan: this.opts.memoryPlan,
-          ignoreIndex: this.opts.ignoreIndex,
-        });
-        let gradNorm: number;
-        try {
-          if (!Number.isFinite(loss)) throw new NonFiniteLossError(this.step, 'loss', loss);
-          const clip = this.opts.gradClip;
-          gradNorm =
-            clip && this.step >= (clip.fromStep ?? 0)
-              ? await clipGradNormAsync(named, clip.maxNorm)
-              : await globalGradNormAsync(named);
-          if (!Number.isFinite(gradNorm)) throw new NonFiniteLossError(this.step, 'gradient norm', gradNorm);
-          optimizer.step(named, { disposeGrads: true }); // frees each gradient once read
-        } finally {
-          tf.dispose([...named.values()]);
-        }
+        const clip = this.opts.gradClip;
+        const { loss, gradNorm } = await exclusive(() =>
+          trainStep(batch, model, optimizer, {
+            step: this.step,
+            microBatches: this.opts.microBatches,
+            plan: this.opts.memoryPlan,
+            ignoreIndex: this.opts.ignoreIndex,
+            lossBatch: this.opts.lossBatch,
+            clipNorm: clip && this.step >= (clip.fromStep ?? 0) ? clip.maxNorm : undefined,
+          }),
+        );
         this.tokensSeen += batch.batchSize * batch.seqLen;
         const stepMs = performance.now() - t0;
         const done = this.step;
@@ -249,6 +256,7 @@ export class Trainer {
         this.emit('step', {
           step: done,
           epoch: this.epoch + 1,
+          batchSize: batch.batchSize,
           tokensSeen: this.tokensSeen,
           loss,
           lr,
@@ -257,9 +265,8 @@ export class Trainer {
         });
         if (evalFreq > 0 && done % evalFreq === 0) await this.evaluate(done);
         const every = this.opts.checkpoint?.everySteps;
-        if (every && this.step % every === 0) await this.saveCheckpoint();
-        // let signal handlers (Ctrl-C) run between steps
-        await new Promise((r) => setImmediate(r));
+        if (every && this.step % every === 0) await this.saveCheckpoint({ optimizer: true });
+        await (this.opts.betweenSteps ?? yieldToEventLoop)();
         if (this.stopRequested) {
           interrupted = true;
           break outer;
@@ -270,21 +277,22 @@ export class Trainer {
       this.batchInEpoch = 0;
       const { startContext, tokenizer } = this.opts;
       if (startContext !== undefined && tokenizer) {
-        const ctx =
-          this.opts.contextSize ?? (model as { cfg?: { contextLength?: number } }).cfg?.contextLength ?? 1024;
-        const text = await generateSampleAsync(
-          model,
-          tokenizer,
-          startContext,
-          ctx,
-          this.opts.sampleTokens ?? 50,
+        const text = await exclusive(() =>
+          generateAndPrintSample(model, tokenizer, startContext, {
+            contextSize: this.opts.contextSize,
+            maxNewTokens: this.opts.sampleTokens ?? 50,
+            print: () => undefined, // the 'sample' event carries it
+          }),
         );
-        releaseWeightCaches(model.namedParameters().map(([, v]) => v));
         this.emit('sample', { epoch: this.epoch, step: this.step, text });
       }
-      if (this.opts.checkpoint && this.opts.checkpoint.atEpochEnd !== false) await this.saveCheckpoint();
+      await this.opts.afterEpoch?.(this.epoch);
+      if (this.opts.checkpoint?.atEpochEnd) await this.saveCheckpoint();
     }
-    if (this.opts.checkpoint && this.lastSavedStep !== this.step) await this.saveCheckpoint();
+    // a stopped run, or one that saves as it goes, is one to be resumed: its last checkpoint has the moments
+    const ck = this.opts.checkpoint;
+    if (ck && this.lastSavedStep !== this.step)
+      await this.saveCheckpoint({ optimizer: interrupted || !!ck.everySteps });
     return {
       trainLosses: [...this.trainLosses],
       valLosses: [...this.valLosses],
@@ -301,32 +309,26 @@ export class Trainer {
   async evaluate(step = this.step): Promise<EvalEvent> {
     const { model, trainLoader, valLoader } = this.opts;
     const evalIter = this.opts.evalIter ?? 5;
-    model.eval();
-    let trainLoss: number;
-    let valLoss: number;
-    try {
-      // the k-th evaluation reads the train loader in epoch k's order: varied like the book's fresh
-      // DataLoader iteration, yet the same after a resume
-      const k = this.evalSteps.length;
-      const trainBatches = trainLoader.batches
-        ? { length: trainLoader.length, [Symbol.iterator]: () => trainLoader.batches!({ epoch: k }) }
-        : trainLoader;
-      trainLoss = await calcLossLoader(trainBatches, model, evalIter, { ignoreIndex: this.opts.ignoreIndex });
-      const valBatches = valLoader?.batches
-        ? { length: valLoader.length, [Symbol.iterator]: () => valLoader.batches!({ epoch: 0 }) }
-        : valLoader;
-      valLoss = valBatches
-        ? await calcLossLoader(valBatches, model, evalIter, { ignoreIndex: this.opts.ignoreIndex })
-        : NaN;
-      // NaN is never reported as a result (an empty loader or diverged weights): stop, naming the step
-      if (!Number.isFinite(trainLoss))
-        throw new NonFiniteLossError(step, 'training evaluation loss', trainLoss);
-      if (valBatches && !Number.isFinite(valLoss))
-        throw new NonFiniteLossError(step, 'validation loss', valLoss);
-    } finally {
-      model.train();
-      releaseWeightCaches(model.namedParameters().map(([, v]) => v)); // the eval's packed weights would crowd the next pass
-    }
+    // the k-th evaluation reads the train loader in epoch k's order: varied like the book's fresh
+    // DataLoader iteration, yet the same after a resume
+    const k = this.evalSteps.length;
+    const trainBatches = trainLoader.batches
+      ? { length: trainLoader.length, [Symbol.iterator]: () => trainLoader.batches!({ epoch: k }) }
+      : trainLoader;
+    const valBatches = valLoader?.batches
+      ? { length: valLoader.length, [Symbol.iterator]: () => valLoader.batches!({ epoch: 0 }) }
+      : valLoader;
+    const { trainLoss, valLoss } = await (this.opts.exclusive ?? ((work) => work()))(() =>
+      evaluateModel(model, trainBatches, valBatches, evalIter, {
+        ignoreIndex: this.opts.ignoreIndex,
+        lossBatch: this.opts.lossBatch,
+      }),
+    );
+    // NaN is never reported as a result (an empty loader or diverged weights): stop, naming the step
+    if (!Number.isFinite(trainLoss))
+      throw new NonFiniteLossError(step, 'training evaluation loss', trainLoss);
+    if (valBatches && !Number.isFinite(valLoss))
+      throw new NonFiniteLossError(step, 'validation loss', valLoss);
     const e: EvalEvent = {
       step,
       epoch: this.epoch + 1,
@@ -366,25 +368,32 @@ export class Trainer {
     };
   }
 
-  /** Writes a checkpoint (model directory + training state + manifest) and prunes old ones. */
-  async saveCheckpoint(): Promise<string> {
+  /**
+   * Writes a checkpoint (model directory, trainer_state.json, and the optimizer's moments when
+   * `optimizer` or the `saveOptimizer` option asks) and prunes old ones.
+   */
+  async saveCheckpoint(opts: { optimizer?: boolean } = {}): Promise<string> {
     const ck = this.opts.checkpoint;
     if (!ck) throw new TrainerError('Trainer.saveCheckpoint: no checkpoint options were given');
-    const moments = this.opts.optimizer.stateDict();
+    const withMoments = opts.optimizer || ck.saveOptimizer;
+    const moments = withMoments ? this.opts.optimizer.stateDict() : undefined;
     let dir: string;
     try {
-      dir = await writeCheckpointDir(ck.dir, this.step, async (tmp) => {
+      dir = await ck.io.writeCheckpoint(ck.dir, this.step, async (tmp) => {
         await ck.io.saveModel(tmp, this.opts.model);
-        await ck.io.saveTensors(path.join(tmp, TRAINING_STATE_FILE), moments);
-        fs.writeFileSync(path.join(tmp, TRAINER_STATE_FILE), JSON.stringify(this.state(), null, 1) + '\n');
+        if (moments) await ck.io.saveTensors(joinPath(tmp, TRAINING_STATE_FILE), moments);
+        await ck.io.writeText(
+          joinPath(tmp, TRAINER_STATE_FILE),
+          JSON.stringify(this.state(), null, 1) + '\n',
+        );
       });
     } finally {
-      tf.dispose([...moments.values()]);
+      if (moments) tf.dispose([...moments.values()]);
     }
-    pruneCheckpoints(ck.dir, ck.keepLast ?? 2);
+    await ck.io.pruneCheckpoints(ck.dir, ck.keepLast ?? 2);
     this.lastSavedStep = this.step;
     this.lastCheckpoint = dir;
-    this.emit('checkpoint', { step: this.step, dir });
+    this.emit('checkpoint', { step: this.step, dir, optimizer: !!moments });
     return dir;
   }
 
@@ -392,8 +401,8 @@ export class Trainer {
    * Restores the optimizer, RNG states, data position and loss history from a checkpoint directory.
    * The model weights are the caller's job (load the same directory's model first).
    */
-  async restore(dir: string, io: CheckpointIO): Promise<TrainerState> {
-    const st = readTrainerState(dir);
+  async restore(dir: string, io: CheckpointIO): Promise<TrainerState & { optimizerRestored: boolean }> {
+    const st = await readTrainerState(dir, io);
     if (st.batchesPerEpoch !== this.opts.trainLoader.length) {
       throw new TrainerCheckpointError(
         `${dir}: saved with ${st.batchesPerEpoch} batches per epoch, this run has ${this.opts.trainLoader.length} (different data or batch settings)`,
@@ -404,11 +413,17 @@ export class Trainer {
         `${dir}: ${st.rngStates.length} saved RNG states, the model has ${this.rngs.length}`,
       );
     }
-    const moments = await io.loadTensors(path.join(dir, TRAINING_STATE_FILE));
-    try {
-      this.opts.optimizer.loadStateDict(moments);
-    } finally {
-      tf.dispose([...moments.values()]);
+    // a checkpoint saved without the optimizer's moments (the end of a finished run without
+    // saveOptimizer) continues with fresh ones: the caller says so
+    const momentsFile = joinPath(dir, TRAINING_STATE_FILE);
+    const optimizerRestored = await io.exists(momentsFile);
+    if (optimizerRestored) {
+      const moments = await io.loadTensors(momentsFile);
+      try {
+        this.opts.optimizer.loadStateDict(moments);
+      } finally {
+        tf.dispose([...moments.values()]);
+      }
     }
     st.rngStates.forEach((s, i) => this.rngs[i].setState(s));
     this.step = st.step;
@@ -427,6 +442,6 @@ export class Trainer {
     }
     this.lastSavedStep = st.step;
     this.lastCheckpoint = dir;
-    return st;
+    return { ...st, optimizerRestored };
   }
 }

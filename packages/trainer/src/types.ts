@@ -10,11 +10,20 @@ export interface BatchLike {
   seqLen: number;
 }
 
-/** A data loader: iterable batches, a known length and a (seed, epoch)-determined order. */
-export interface LoaderLike extends Iterable<BatchLike> {
-  length: number;
-  batches?(opts?: { epoch?: number; startBatch?: number }): IterableIterator<BatchLike>;
+/** What every batch has: its rows and tokens per row (inputs and targets, or inputs and labels). */
+export interface StepBatch {
+  batchSize: number;
+  seqLen: number;
 }
+
+/** A data loader: iterable batches, a known length and a (seed, epoch)-determined order. */
+export interface LoaderLike<B = BatchLike> extends Iterable<B> {
+  length: number;
+  batches?(opts?: { epoch?: number; startBatch?: number }): IterableIterator<B>;
+}
+
+/** The loss of one batch as a scalar (the book's calc_loss_batch). */
+export type LossBatch<B> = (batch: B, model: Pick<TrainableModel, 'forward'>) => tf.Scalar;
 
 /** What the trainer needs of a model (GPTModel has all of it). */
 export interface TrainableModel {

@@ -1,5 +1,7 @@
-// Test helper: a CheckpointIO that writes tensors as a JSON header + raw float32 bytes, and a loader
-// that reads a model's weights back. (The CLI uses @llmfs/gpt2-weights' safetensors instead.)
+// Test helper: a CheckpointIO that writes tensors as a JSON header + raw float32 bytes into checkpoint
+// directories sealed by a list of file hashes, and a loader that reads a model's weights back. (The CLI
+// uses @llmfs/gpt2-weights' gpt2CheckpointIO: safetensors, fsynced, crash-safe.)
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -52,7 +54,59 @@ export const simpleIO: CheckpointIO = {
   async loadTensors(file) {
     return readTensors(file);
   },
+  exists: async (file) => fs.existsSync(file),
+  writeText: async (file, text) => fs.writeFileSync(file, text),
+  readText: async (file) => fs.readFileSync(file, 'utf8'),
+  async writeCheckpoint(root, step, fill) {
+    const final = path.join(root, `step-${String(step).padStart(8, '0')}`);
+    const tmp = `${final}.tmp`;
+    fs.mkdirSync(tmp, { recursive: true });
+    await fill(tmp);
+    fs.writeFileSync(path.join(tmp, SEAL), JSON.stringify(hashes(tmp)));
+    fs.rmSync(final, { recursive: true, force: true });
+    fs.renameSync(tmp, final);
+    return final;
+  },
+  async pruneCheckpoints(root, keepLast) {
+    const list = listCheckpoints(root);
+    for (const dir of list.slice(0, Math.max(0, list.length - keepLast))) fs.rmSync(dir, { recursive: true });
+  },
 };
+
+const SEAL = 'seal.json';
+
+/** Each file's SHA-256 in `dir` (the seal itself left out). */
+function hashes(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const name of fs.readdirSync(dir).sort())
+    if (name !== SEAL)
+      out[name] = crypto
+        .createHash('sha256')
+        .update(fs.readFileSync(path.join(dir, name)))
+        .digest('hex');
+  return out;
+}
+
+/** Sealed checkpoints under `root` whose files still match their seal, oldest first. */
+export function listCheckpoints(root: string): string[] {
+  if (!fs.existsSync(root)) return [];
+  return fs
+    .readdirSync(root)
+    .filter((n) => /^step-\d+$/.test(n))
+    .sort()
+    .map((n) => path.join(root, n))
+    .filter((d) => {
+      const seal = path.join(d, SEAL);
+      return fs.existsSync(seal) && fs.readFileSync(seal, 'utf8') === JSON.stringify(hashes(d));
+    });
+}
+
+/** The newest intact checkpoint under `root`. */
+export function findResumeCheckpoint(root: string): string {
+  const list = listCheckpoints(root);
+  if (!list.length) throw new Error(`${root}: no complete checkpoint`);
+  return list[list.length - 1];
+}
 
 /** Copies the weights saved by simpleIO.saveModel in `dir` into `model` (by name). */
 export function loadWeights(dir: string, model: TrainableModel): void {

@@ -1,7 +1,7 @@
 // `llmfs finetune classify` (book ch. 6, appendix E with --lora-rank) and `llmfs classify`.
 import type { Command } from 'commander';
 import { DisallowedSpecialTokenError } from '@llmfs/bpe-tokenizer';
-import { AdamW } from '@llmfs/trainer';
+import { AdamW, formatEvalLine } from '@llmfs/trainer';
 import {
   SPAM_CLASSES,
   SpamDataset,
@@ -23,12 +23,12 @@ import type { GPTConfig } from '@llmfs/gpt-model';
 import { checkInput, checkModelFlag, checkOutputDir } from '../check-paths.js';
 import { UserError, printJson, parseNumber, parseSeed, withBackend } from '../common.js';
 import { inferencePlacement, planModelInference } from '../memory-plan.js';
+import { onInterrupt } from '../interrupt.js';
 import {
   checkLoraRank,
   gpt2Tokenizer,
   loadBaseModel,
   makeLog,
-  onInterrupt,
   parseLora,
   pct,
   startBackend,
@@ -150,21 +150,17 @@ async function finetuneClassifyOwned(o: ClassifyFlags, owned: Owned): Promise<vo
   let stopRequested = false;
   const done = onInterrupt(() => (stopRequested = true));
   const t0 = Date.now();
-  let steps = 0;
   const res = await trainClassifierSimple(model, trainLoader, valLoader, optimizer, {
     numEpochs: epochs,
     evalFreq,
     evalIter,
-    shouldStop: () => stopRequested || (maxSteps !== undefined && steps >= maxSteps),
-    onStep: () => steps++,
-    onEval: (e) =>
-      log(
-        `Ep ${e.epoch + 1} (Step ${String(e.step).padStart(6, '0')}): Train loss ${e.trainLoss.toFixed(3)}, Val loss ${e.valLoss.toFixed(3)}`,
-      ),
+    maxSteps,
+    shouldStop: () => stopRequested,
+    onEval: (e) => log(formatEvalLine(e)),
     onEpoch: (e) =>
       log(`Training accuracy: ${pct(e.trainAccuracy)} | Validation accuracy: ${pct(e.valAccuracy)}`),
   });
-  const interrupted = done();
+  const interrupted = done() || res.interrupted;
   const seconds = (Date.now() - t0) / 1000;
   log(`Training completed in ${(seconds / 60).toFixed(2)} minutes.`);
   await saveClassifierDirectory(o.out, model, { classes: [...SPAM_CLASSES], maxLength: trainDs.maxLength });

@@ -1,5 +1,5 @@
 // Shared pieces of the finetuning commands: loading a base model (directory or GPT-2 name), the GPT-2
-// tokenizer, LoRA flags, logging that keeps stdout clean under --json, and Ctrl-C handling.
+// tokenizer, LoRA flags, logging that keeps stdout clean under --json.
 import { getEncoding } from '@llmfs/bpe-tokenizer';
 import type { TextTokenizer } from '@llmfs/finetune';
 import type { GPTConfig, GPTModel } from '@llmfs/gpt-model';
@@ -81,22 +81,6 @@ export function parseLora(opts: {
 export function checkLoraRank(lora: { rank: number } | undefined, cfg: GPTConfig): void {
   if (lora && lora.rank > cfg.embDim)
     throw new UserError(`--lora-rank ${lora.rank}: at most the model width, ${cfg.embDim} (n_embd)`);
-}
-
-/** Runs `stop` on the first Ctrl-C; returns a function that removes the handler and tells whether it fired. */
-export function onInterrupt(stop: () => void): () => boolean {
-  let fired = false;
-  const handler = () => {
-    fired = true;
-    console.error('llmfs: stopping after this step (Ctrl-C again to abort)');
-    stop();
-    process.once('SIGINT', () => process.exit(130));
-  };
-  process.once('SIGINT', handler);
-  return () => {
-    process.removeListener('SIGINT', handler);
-    return fired;
-  };
 }
 
 /** Percent with two decimals, as the book prints accuracies. */

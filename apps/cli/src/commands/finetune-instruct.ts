@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { DisallowedSpecialTokenError } from '@llmfs/bpe-tokenizer';
-import { AdamW, Trainer, calcLossLoader } from '@llmfs/trainer';
+import { AdamW, Trainer, calcLossLoader, formatEvalLine } from '@llmfs/trainer';
 import type { GPTConfig } from '@llmfs/gpt-model';
 import {
   inferencePlacement,
@@ -12,6 +12,7 @@ import {
   planModelTraining,
   trainingPlacement,
 } from '../memory-plan.js';
+import { onInterrupt } from '../interrupt.js';
 import {
   InstructionDataset,
   createInstructionDataLoader,
@@ -40,7 +41,6 @@ import {
   gpt2Tokenizer,
   loadBaseModel,
   makeLog,
-  onInterrupt,
   parseLora,
   startBackend,
   withOwned,
@@ -188,11 +188,7 @@ async function finetuneInstructOwned(o: InstructFlags, owned: Owned): Promise<vo
     contextSize: model.cfg.contextLength,
     memoryPlan,
   });
-  trainer.on('eval', (e) =>
-    log(
-      `Ep ${e.epoch} (Step ${String(e.step).padStart(6, '0')}): Train loss ${e.trainLoss.toFixed(3)}, Val loss ${e.valLoss.toFixed(3)}`,
-    ),
-  );
+  trainer.on('eval', (e) => log(formatEvalLine(e)));
   trainer.on('sample', (s) => log(s.text.replace(/\n/g, ' ')));
   const done = onInterrupt(() => trainer.requestStop());
   const t0 = Date.now();

@@ -1,13 +1,7 @@
 // What `llmfs pretrain` shows while it trains: a progress bar with loss and ETA on a terminal, plain
 // lines (one per evaluation, the book's format) otherwise.
 import cliProgress from 'cli-progress';
-import type { EvalEvent, Trainer } from '@llmfs/trainer';
-
-/** The book's evaluation line; without a validation split (--val-ratio 0) there is no val loss to show. */
-export function evalLine(e: EvalEvent): string {
-  const head = `Ep ${e.epoch} (Step ${String(e.step).padStart(6, '0')}): Train loss ${e.trainLoss.toFixed(3)}`;
-  return Number.isFinite(e.valLoss) ? `${head}, Val loss ${e.valLoss.toFixed(3)}` : head;
-}
+import { formatEvalLine as evalLine, type Trainer } from '@llmfs/trainer';
 
 /** Attaches the progress display to `trainer`; returns a function that closes it. */
 export function attachProgress(

@@ -1,7 +1,9 @@
 // `llmfs pretrain` (book ch05, appendix D): trains a GPT on a text file from scratch or from a model
-// directory; writes the model directory, checkpoints with exact-resume state, loss.svg/loss.png and a
-// JSON log. Ctrl-C finishes the step, saves a checkpoint and exits with 130. Paths are checked and the
-// run directory locked before any work; a run's stored paths are relative to its run directory.
+// directory; writes the model directory, a checkpoint at the end (like the book; more with
+// --save-every), loss.svg/loss.png and a JSON log. Ctrl-C finishes the step, saves a resumable
+// checkpoint and exits with 130. Paths are checked and the run directory locked before any work; a
+// run's stored paths are relative to its run directory. One table (PRETRAIN_FLAGS) holds every flag:
+// its option name, help, default and parser.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -10,6 +12,8 @@ import { createDataLoaderV1, gpt2TokenEncoder, splitTextByRatio, type DataLoader
 import { GPTModel, GPT_CONFIG_124M, getConfig, type GPTConfig } from '@llmfs/gpt-model';
 import {
   configFromHf,
+  findResumeCheckpoint,
+  gpt2CheckpointIO,
   loadModelDirectory,
   openWeightSource,
   saveModelDirectory,
@@ -22,15 +26,14 @@ import {
   Trainer,
   TRAINER_STATE_FILE,
   collectRngs,
-  findResumeCheckpoint,
   readTrainerState,
   type TrainResult,
 } from '@llmfs/trainer';
 import { checkInput, checkNotInput, checkOutputDir, checkOutputFile } from '../check-paths.js';
 import { UserError, parseNumber, parseSeed, withBackend } from '../common.js';
 import { lockJsonLog, openRunDir, runDirOfResume, type RunDir } from '../run-dir.js';
+import { onInterrupt } from '../interrupt.js';
 import { plotLosses } from '../plot-losses.js';
-import { gpt2CheckpointIO } from './pretrain-io.js';
 import { attachProgress } from './pretrain-progress.js';
 
 /** Every setting of a pretraining run (the flags, resolved); stored in checkpoints for --resume. */
@@ -65,27 +68,194 @@ export interface PretrainOptions {
   backend?: string;
   jsonLog?: string;
   saveEvery?: number;
+  /** Write the optimizer's moments into the final checkpoint too (resuming a finished run exactly). */
+  saveOptimizer?: boolean;
   keepCheckpoints: number;
   startContext: string;
   sampleTokens: number;
 }
 
-/** Defaults: the book's chapter 5 notebook run. */
+/** How a flag's text becomes its option value. */
+type FlagKind =
+  | { kind: 'string' }
+  | { kind: 'int' | 'number'; min: number }
+  | { kind: 'seed' }
+  | { kind: 'switch' }
+  | { kind: 'negated' };
+
+/** One row of the flags table: the option it sets, its spelling, help and default (the book's run). */
+type FlagSpec = FlagKind & {
+  flag: string;
+  help: string;
+  default?: string | number | boolean;
+  /** Kept from the checkpoint on --resume unless given again (default true). */
+  resumable?: boolean;
+};
+
+/**
+ * Every flag of `llmfs pretrain` (but --backend, shared by all commands), keyed by its option. The
+ * defaults are the book's chapter 5 notebook run. Commander's options, the parsing, the defaults that
+ * the quickstart reuses and the settings a --resume keeps all come from this table.
+ */
+const PRETRAIN_FLAGS = {
+  data: { flag: '--data <file>', help: 'training text (split by characters into train/val)', kind: 'string' },
+  model: {
+    flag: '--model <dir>',
+    help: 'start from this model directory (Hugging Face GPT-2 or OpenAI folder)',
+    kind: 'string',
+  },
+  config: {
+    flag: '--config <name|file>',
+    help: 'model config for a fresh model: gpt2, gpt2-medium, ... or a JSON file (default: the book GPT_CONFIG_124M, qkv bias off, at context 256)',
+    kind: 'string',
+  },
+  contextLength: {
+    flag: '--context-length <n>',
+    help: 'tokens per training window (default 256, or the model context if smaller)',
+    kind: 'int',
+    min: 1,
+  },
+  batchSize: { flag: '--batch-size <n>', help: 'windows per batch', kind: 'int', min: 1, default: 2 },
+  stride: {
+    flag: '--stride <n>',
+    help: 'step between windows (default: the context length)',
+    kind: 'int',
+    min: 1,
+  },
+  epochs: { flag: '--epochs <n>', help: 'passes over the training text', kind: 'int', min: 1, default: 10 },
+  maxSteps: { flag: '--max-steps <n>', help: 'stop after this many optimizer steps', kind: 'int', min: 1 },
+  lr: { flag: '--lr <x>', help: 'peak learning rate (AdamW)', kind: 'number', min: 0, default: 4e-4 },
+  weightDecay: {
+    flag: '--weight-decay <x>',
+    help: 'AdamW decoupled weight decay',
+    kind: 'number',
+    min: 0,
+    default: 0.1,
+  },
+  warmupSteps: {
+    flag: '--warmup-steps <n>',
+    help: 'linear warmup steps, then cosine decay to --min-lr (appendix D)',
+    kind: 'int',
+    min: 0,
+  },
+  minLr: {
+    flag: '--min-lr <x>',
+    help: 'initial and final learning rate of the schedule (default lr/100)',
+    kind: 'number',
+    min: 0,
+  },
+  gradClip: {
+    flag: '--grad-clip <x>',
+    help: 'clip the global gradient norm to this (from the end of warmup)',
+    kind: 'number',
+    min: 0,
+  },
+  microBatches: {
+    flag: '--micro-batches <k>',
+    help: 'split each batch into k passes with accumulated gradients (less memory; GPT-2 124M at batch 2, context 256 needs 2 on wasm)',
+    kind: 'int',
+    min: 1,
+  },
+  dropRate: { flag: '--drop-rate <x>', help: "dropout rate (default: the config's)", kind: 'number', min: 0 },
+  shuffle: {
+    flag: '--no-shuffle',
+    help: 'keep the training windows in order',
+    kind: 'negated',
+    default: true,
+  },
+  seed: { flag: '--seed <n>', help: 'seed for init, data order and dropout', kind: 'seed', default: 123 },
+  evalFreq: { flag: '--eval-freq <n>', help: 'evaluate every n steps', kind: 'int', min: 0, default: 5 },
+  evalIter: { flag: '--eval-iter <n>', help: 'batches per evaluation', kind: 'int', min: 1, default: 5 },
+  valRatio: {
+    flag: '--val-ratio <x>',
+    help: 'share of the text held out for validation',
+    kind: 'number',
+    min: 0,
+    default: 0.1,
+  },
+  out: {
+    flag: '--out <dir>',
+    help: 'output directory',
+    kind: 'string',
+    default: 'runs/pretrain',
+    resumable: false,
+  },
+  resume: {
+    flag: '--resume <dir>',
+    help: 'continue from the newest complete checkpoint in dir (a run directory or a checkpoint)',
+    kind: 'string',
+    resumable: false,
+  },
+  jsonLog: {
+    flag: '--json-log <file>',
+    help: 'one JSON line per optimizer step and per evaluation',
+    kind: 'string',
+  },
+  overwrite: {
+    flag: '--overwrite',
+    help: "replace another run's checkpoints and model in --out (else a fresh run refuses them)",
+    kind: 'switch',
+    resumable: false,
+  },
+  saveEvery: {
+    flag: '--save-every <n>',
+    help: 'also save a resumable checkpoint (with the optimizer state) every n steps (default: one checkpoint at the end)',
+    kind: 'int',
+    min: 1,
+  },
+  saveOptimizer: {
+    flag: '--save-optimizer',
+    help: "write AdamW's state into the final checkpoint too, so that --resume of a finished run continues exactly (with --save-every, and after Ctrl-C, every checkpoint holds it)",
+    kind: 'switch',
+  },
+  keepCheckpoints: {
+    flag: '--keep-checkpoints <n>',
+    help: 'how many checkpoints to keep',
+    kind: 'int',
+    min: 1,
+    default: 2,
+  },
+  startContext: {
+    flag: '--start-context <text>',
+    help: 'prompt of the greedy sample after each epoch',
+    kind: 'string',
+    default: 'Every effort moves you',
+  },
+} as const satisfies Partial<Record<keyof PretrainOptions, FlagSpec>>;
+
+type FlagKey = keyof typeof PRETRAIN_FLAGS;
+const FLAG_ENTRIES = Object.entries(PRETRAIN_FLAGS) as Array<[FlagKey, FlagSpec]>;
+
+/** The options whose table row has a default. */
+type DefaultedKey = {
+  [K in FlagKey]: (typeof PRETRAIN_FLAGS)[K] extends { default: unknown } ? K : never;
+}[FlagKey];
+
+/** Defaults: the book's chapter 5 notebook run (the table's defaults, and the sample length). */
 export const PRETRAIN_DEFAULTS = {
-  batchSize: 2,
-  epochs: 10,
-  lr: 4e-4,
-  weightDecay: 0.1,
-  shuffle: true,
-  seed: 123,
-  evalFreq: 5,
-  evalIter: 5,
-  valRatio: 0.1,
-  out: 'runs/pretrain',
-  keepCheckpoints: 2,
-  startContext: 'Every effort moves you',
+  ...(Object.fromEntries(
+    FLAG_ENTRIES.filter(([, f]) => f.default !== undefined).map(([k, f]) => [k, f.default]),
+  ) as Pick<PretrainOptions, DefaultedKey>),
   sampleTokens: 50,
 } satisfies Partial<PretrainOptions>;
+
+/** A flag's value from commander's raw text, parsed as its table row says. */
+function parseFlag(f: FlagSpec, raw: unknown): unknown {
+  const name = f.flag.split(' ')[0];
+  switch (f.kind) {
+    case 'int':
+    case 'number':
+      return parseNumber(name, raw as string | undefined, { integer: f.kind === 'int', min: f.min });
+    case 'seed':
+      return parseSeed(name, raw as string | undefined);
+    case 'switch':
+      return raw === true;
+    case 'negated':
+      return raw !== false;
+    default:
+      return raw as string | undefined;
+  }
+}
 
 /** Hooks for callers that drive a run (the quickstart) instead of the terminal display. */
 export interface PretrainHooks {
@@ -253,7 +423,7 @@ async function runLocked(
   hooks: PretrainHooks,
   write: (line: string) => void,
 ): Promise<PretrainSummary> {
-  const resumeDir = o.resume ? findResumeCheckpoint(o.resume) : undefined;
+  const resumeDir = o.resume ? await findResumeCheckpoint(o.resume) : undefined;
   // the data is checked before the backend starts and before any weight is allocated
   const plan = await planModel(o, resumeDir);
   const { contextLength } = plan;
@@ -330,6 +500,7 @@ async function trainModel(
       dir: path.join(o.out, 'checkpoints'),
       io: gpt2CheckpointIO,
       everySteps: o.saveEvery,
+      saveOptimizer: o.saveOptimizer,
       keepLast: o.keepCheckpoints,
       // paths relative to the run directory: a copied run resumes where it is
       runConfig: {
@@ -344,7 +515,10 @@ async function trainModel(
       },
     },
   });
-  if (resumeDir) await trainer.restore(resumeDir, gpt2CheckpointIO);
+  if (resumeDir && !(await trainer.restore(resumeDir, gpt2CheckpointIO)).optimizerRestored)
+    process.stderr.write(
+      `llmfs: ${resumeDir} holds no optimizer state (a finished run saved without --save-optimizer): AdamW's moments start from zero\n`,
+    );
 
   let logFd: number | undefined;
   if (o.jsonLog) {
@@ -380,21 +554,15 @@ async function trainModel(
     ? () => undefined
     : attachProgress(trainer, { tty: !!process.stdout.isTTY, total: trainer.totalSteps(), write });
 
-  let interrupts = 0;
-  const onSigint = () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(130);
-    process.stderr.write(
-      '\nllmfs: stopping after this step and saving a checkpoint (Ctrl-C again to quit now)\n',
-    );
-    trainer.requestStop();
-  };
-  process.on('SIGINT', onSigint);
+  const offInterrupt = onInterrupt(
+    () => trainer.requestStop(),
+    'stopping after this step and saving a checkpoint',
+  );
   let result: TrainResult;
   try {
     result = await trainer.run();
   } finally {
-    process.off('SIGINT', onSigint);
+    offInterrupt();
     close();
     if (logFd !== undefined) fs.closeSync(logFd);
   }
@@ -405,47 +573,31 @@ async function trainModel(
 }
 
 /** Option names whose values are kept from the checkpoint on --resume unless given again. */
-const FLAG_KEYS = [
-  'data',
-  'model',
-  'config',
-  'contextLength',
-  'batchSize',
-  'stride',
-  'epochs',
-  'maxSteps',
-  'lr',
-  'weightDecay',
-  'warmupSteps',
-  'minLr',
-  'gradClip',
-  'microBatches',
-  'dropRate',
-  'shuffle',
-  'seed',
-  'evalFreq',
-  'evalIter',
-  'valRatio',
-  'out',
+const RESUMABLE_KEYS: ReadonlyArray<keyof PretrainOptions> = [
+  ...FLAG_ENTRIES.filter(([, f]) => f.resumable !== false).map(([k]) => k),
   'backend',
-  'jsonLog',
-  'saveEvery',
-  'keepCheckpoints',
-  'startContext',
-  'sampleTokens',
-] as const satisfies ReadonlyArray<keyof PretrainOptions>;
+];
+
+/** The type a resumed setting must have (what the flag parser makes). */
+function typeOfSetting(k: keyof PretrainOptions): string {
+  if (k === 'backend') return 'string';
+  const f: FlagSpec = PRETRAIN_FLAGS[k as FlagKey];
+  return f.kind === 'string' ? 'string' : f.kind === 'switch' || f.kind === 'negated' ? 'boolean' : 'number';
+}
 
 /**
  * The options of a resumed run: the checkpoint's settings, overridden only by flags given on this
  * command line; its stored paths are relative to the run directory it sits in.
  */
-function resumedOptions(
+async function resumedOptions(
   o: PretrainOptions,
   runDir: string,
   sourceOf: (key: string) => string | undefined,
-): PretrainOptions {
-  const ck = findResumeCheckpoint(o.resume!);
-  const saved = (readTrainerState(ck).runConfig ?? {}) as Partial<Record<keyof PretrainOptions, unknown>>;
+): Promise<PretrainOptions> {
+  const ck = await findResumeCheckpoint(o.resume!);
+  const saved = ((await readTrainerState(ck, gpt2CheckpointIO)).runConfig ?? {}) as Partial<
+    Record<keyof PretrainOptions, unknown>
+  >;
   for (const k of ['data', 'jsonLog'] as const)
     if (typeof saved[k] === 'string') saved[k] = path.resolve(runDir, saved[k] as string);
   for (const k of ['model', 'config'] as const) {
@@ -453,14 +605,13 @@ function resumedOptions(
     if (typeof v === 'string' && fs.existsSync(path.resolve(runDir, v))) saved[k] = path.resolve(runDir, v);
   }
   const merged: Record<string, unknown> = { ...o };
-  for (const k of FLAG_KEYS) {
-    if (k === 'out') continue;
+  for (const k of RESUMABLE_KEYS) {
     const source = sourceOf(k);
     if (source === 'cli' || source === 'env' || !(k in saved)) continue;
     // a hand-edited state must not smuggle in a value the flag parser would refuse
-    if (typeof saved[k] !== typeof PRETRAIN_TYPES[k] && saved[k] !== undefined && saved[k] !== null)
+    if (typeof saved[k] !== typeOfSetting(k) && saved[k] !== undefined && saved[k] !== null)
       throw new UserError(
-        `${path.join(ck, TRAINER_STATE_FILE)}: runConfig.${k} must be a ${typeof PRETRAIN_TYPES[k]}, got ${JSON.stringify(saved[k])}`,
+        `${path.join(ck, TRAINER_STATE_FILE)}: runConfig.${k} must be a ${typeOfSetting(k)}, got ${JSON.stringify(saved[k])}`,
       );
     merged[k] = saved[k] ?? undefined;
   }
@@ -469,128 +620,28 @@ function resumedOptions(
   return merged as unknown as PretrainOptions;
 }
 
-/** One example value per option, for the type check of a resumed run's settings. */
-const PRETRAIN_TYPES: Record<(typeof FLAG_KEYS)[number], unknown> = {
-  data: '',
-  model: '',
-  config: '',
-  contextLength: 0,
-  batchSize: 0,
-  stride: 0,
-  epochs: 0,
-  maxSteps: 0,
-  lr: 0,
-  weightDecay: 0,
-  warmupSteps: 0,
-  minLr: 0,
-  gradClip: 0,
-  microBatches: 0,
-  dropRate: 0,
-  shuffle: true,
-  seed: 0,
-  evalFreq: 0,
-  evalIter: 0,
-  valRatio: 0,
-  out: '',
-  backend: '',
-  jsonLog: '',
-  saveEvery: 0,
-  keepCheckpoints: 0,
-  startContext: '',
-  sampleTokens: 0,
-};
-
 /** Registers `llmfs pretrain`. */
 export function register(program: Command): void {
   const cmd = program
     .command('pretrain')
     .description(
-      'pretrain a GPT on a text file (book ch. 5); writes a model directory, checkpoints and loss.svg/png',
-    )
-    .option('--data <file>', 'training text (split by characters into train/val)')
-    .option('--model <dir>', 'start from this model directory (Hugging Face GPT-2 or OpenAI folder)')
-    .option(
-      '--config <name|file>',
-      'model config for a fresh model: gpt2, gpt2-medium, ... or a JSON file (default: the book GPT_CONFIG_124M, qkv bias off, at context 256)',
-    )
-    .option(
-      '--context-length <n>',
-      'tokens per training window (default 256, or the model context if smaller)',
-    )
-    .option('--batch-size <n>', 'windows per batch', '2')
-    .option('--stride <n>', 'step between windows (default: the context length)')
-    .option('--epochs <n>', 'passes over the training text', '10')
-    .option('--max-steps <n>', 'stop after this many optimizer steps')
-    .option('--lr <x>', 'peak learning rate (AdamW)', '4e-4')
-    .option('--weight-decay <x>', 'AdamW decoupled weight decay', '0.1')
-    .option('--warmup-steps <n>', 'linear warmup steps, then cosine decay to --min-lr (appendix D)')
-    .option('--min-lr <x>', 'initial and final learning rate of the schedule (default lr/100)')
-    .option('--grad-clip <x>', 'clip the global gradient norm to this (from the end of warmup)')
-    .option(
-      '--micro-batches <k>',
-      'split each batch into k passes with accumulated gradients (less memory; GPT-2 124M at batch 2, context 256 needs 2 on wasm)',
-    )
-    .option('--drop-rate <x>', "dropout rate (default: the config's)")
-    .option('--no-shuffle', 'keep the training windows in order')
-    .option('--seed <n>', 'seed for init, data order and dropout', '123')
-    .option('--eval-freq <n>', 'evaluate every n steps', '5')
-    .option('--eval-iter <n>', 'batches per evaluation', '5')
-    .option('--val-ratio <x>', 'share of the text held out for validation', '0.1')
-    .option('--out <dir>', 'output directory', PRETRAIN_DEFAULTS.out)
-    .option(
-      '--resume <dir>',
-      'continue from the newest complete checkpoint in dir (a run directory or a checkpoint)',
-    )
-    .option('--json-log <file>', 'one JSON line per optimizer step and per evaluation')
-    .option(
-      '--overwrite',
-      "replace another run's checkpoints and model in --out (else a fresh run refuses them)",
-    )
-    .option('--save-every <n>', 'also save a checkpoint every n steps (default: each epoch and at the end)')
-    .option('--keep-checkpoints <n>', 'how many checkpoints to keep', '2')
-    .option(
-      '--start-context <text>',
-      'prompt of the greedy sample after each epoch',
-      PRETRAIN_DEFAULTS.startContext,
+      'pretrain a GPT on a text file (book ch. 5); writes a model directory, a checkpoint and loss.svg/png',
     );
+  for (const [, f] of FLAG_ENTRIES) {
+    // a switch's default (false) and a --no- flag's (true) are implied; others show theirs in --help
+    const shown = f.kind === 'switch' || f.kind === 'negated' ? undefined : f.default;
+    if (shown === undefined) cmd.option(f.flag, f.help);
+    else cmd.option(f.flag, f.help, String(shown));
+  }
   withBackend(cmd);
   cmd.action(async (raw: Record<string, string | boolean | undefined>) => {
-    const int = (flag: string, v: unknown, min = 0) =>
-      parseNumber(flag, v as string | undefined, { integer: true, min });
-    const num = (flag: string, v: unknown, min?: number) =>
-      parseNumber(flag, v as string | undefined, { min });
     let held: RunDir | undefined;
-    let o: PretrainOptions = {
-      data: raw.data as string,
-      model: raw.model as string | undefined,
-      config: raw.config as string | undefined,
-      contextLength: int('--context-length', raw.contextLength, 1),
-      batchSize: int('--batch-size', raw.batchSize, 1)!,
-      stride: int('--stride', raw.stride, 1),
-      epochs: int('--epochs', raw.epochs, 1)!,
-      maxSteps: int('--max-steps', raw.maxSteps, 1),
-      lr: num('--lr', raw.lr, 0)!,
-      weightDecay: num('--weight-decay', raw.weightDecay, 0)!,
-      warmupSteps: int('--warmup-steps', raw.warmupSteps, 0),
-      minLr: num('--min-lr', raw.minLr, 0),
-      gradClip: num('--grad-clip', raw.gradClip, 0),
-      microBatches: int('--micro-batches', raw.microBatches, 1),
-      dropRate: num('--drop-rate', raw.dropRate, 0),
-      shuffle: raw.shuffle !== false,
-      seed: parseSeed('--seed', raw.seed as string | undefined)!,
-      evalFreq: int('--eval-freq', raw.evalFreq, 0)!,
-      evalIter: int('--eval-iter', raw.evalIter, 1)!,
-      valRatio: num('--val-ratio', raw.valRatio, 0)!,
-      out: raw.out as string,
-      resume: raw.resume as string | undefined,
-      overwrite: raw.overwrite === true,
+    const parsed = Object.fromEntries(FLAG_ENTRIES.map(([k, f]) => [k, parseFlag(f, raw[k])]));
+    let o = {
+      ...parsed,
       backend: raw.backend as string | undefined,
-      jsonLog: raw.jsonLog as string | undefined,
-      saveEvery: int('--save-every', raw.saveEvery, 1),
-      keepCheckpoints: int('--keep-checkpoints', raw.keepCheckpoints, 1)!,
-      startContext: raw.startContext as string,
       sampleTokens: PRETRAIN_DEFAULTS.sampleTokens,
-    };
+    } as PretrainOptions;
     if (o.dropRate !== undefined && o.dropRate >= 1)
       throw new UserError(`--drop-rate: expected a number in [0, 1), got ${o.dropRate}`);
     if (o.microBatches !== undefined && o.batchSize % o.microBatches !== 0)
@@ -614,7 +665,7 @@ export function register(program: Command): void {
     }
     let r: PretrainSummary;
     try {
-      if (runDir) o = resumedOptions(o, runDir, (k) => cmd.getOptionValueSource(k));
+      if (runDir) o = await resumedOptions(o, runDir, (k) => cmd.getOptionValueSource(k));
       r = await runPretrain(o, { runDir: held });
     } finally {
       held?.release();

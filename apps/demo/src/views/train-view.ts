@@ -40,6 +40,8 @@ export function trainView(session: Session): HTMLElement {
   const chart = el('canvas', { class: 'loss-chart', 'data-testid': 'loss-chart' });
   const stats = el('p', { class: 'counts', 'data-testid': 'train-stats' });
   const samples = el('div', { class: 'samples', 'data-testid': 'train-samples' });
+  // the book's evaluation lines (`Ep 1 (Step 000000): Train loss ..., Val loss ...`), newest first
+  const evalLog = el('div', { class: 'counts', 'data-testid': 'train-evals' });
   const error = el('p', { class: 'error', hidden: true, 'data-testid': 'train-error' });
   const series: LossSeries = { steps: [], train: [], val: [] };
   let stepMs: number[] = [];
@@ -100,6 +102,7 @@ export function trainView(session: Session): HTMLElement {
     stepMs = [];
     tensorCounts = [];
     samples.replaceChildren();
+    evalLog.replaceChildren();
     paused = false;
     pause.textContent = 'Pause';
     setRunning(true);
@@ -126,6 +129,7 @@ export function trainView(session: Session): HTMLElement {
             series.train.push([ev.step, ev.trainLoss]);
             series.val.push([ev.step, ev.valLoss]);
             drawLossChart(chart, series);
+            evalLog.prepend(el('div', { text: ev.line }));
           }
         },
       );
@@ -192,6 +196,7 @@ export function trainView(session: Session): HTMLElement {
       class: 'counts',
       text: 'y: cross-entropy loss (ln 50257 = 10.8 at random init) · blue: training loss per step · green: train loss, red: validation loss (2 batches each, every "eval every" steps)',
     }),
+    evalLog,
     samples,
   );
 }
