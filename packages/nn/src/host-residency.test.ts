@@ -10,10 +10,10 @@ import {
   hostValues,
   initBackend,
   isOnHost,
-  leaseOnDevice,
   moveToHost,
   writableHostValues,
 } from './index.js';
+import { leaseOnDevice } from './host-residency.js';
 
 describe('host residency (wasm)', () => {
   beforeAll(async () => {
