@@ -22,7 +22,7 @@ export const ALLOWED = {
   '@llmfs/gpt-model': ['@llmfs/nn', '@llmfs/attention'],
   '@llmfs/trainer': ['@llmfs/nn', '@llmfs/gpt-model', '@llmfs/data-loader'],
   '@llmfs/gpt2-weights': ['@llmfs/nn', '@llmfs/gpt-model'],
-  // finetune -> nn is an addition to DESIGN.md: the LoRA layers (appendix E) extend nn's Module and Linear.
+  // finetune -> nn (docs/design.md): the LoRA layers (appendix E) extend nn's Module and Linear.
   '@llmfs/finetune': [
     '@llmfs/nn',
     '@llmfs/trainer',
@@ -92,7 +92,7 @@ export function importSpecifiers(code) {
   return specs;
 }
 
-/** All violations as one-line strings; empty when the graph is what DESIGN.md allows. */
+/** All violations as one-line strings; empty when the graph is what docs/design.md allows. */
 export function checkWorkspaceGraph(root) {
   const errors = [];
   const ws = readWorkspaces(root);

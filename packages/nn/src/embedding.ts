@@ -1,5 +1,5 @@
 // Embedding (PyTorch nn.Embedding): a gather whose gradient is a scatterND, because wasm lacks the
-// UnsortedSegmentSum kernel tf.gather's own gradient needs (PLATFORM-NOTES.md).
+// UnsortedSegmentSum kernel tf.gather's own gradient needs (docs/platform-notes.md).
 import * as tf from '@tensorflow/tfjs';
 import { ShapeMismatchError } from './errors.js';
 import { Module } from './module.js';

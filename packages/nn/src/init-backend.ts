@@ -1,4 +1,4 @@
-// Backend selection (DESIGN.md "Backends"): auto = tfjs-node-gpu, tfjs-node, webgpu on a hardware
+// Backend selection (docs/design.md "Backends"): auto = tfjs-node-gpu, tfjs-node, webgpu on a hardware
 // adapter (Dawn, the optional `webgpu` package), then wasm in Node; webgpu, webgl, then wasm in a browser.
 // tfjs-node(-gpu) and Dawn are optional and loaded by dynamic import only.
 import * as tf from '@tensorflow/tfjs';

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
+import { Rng } from '@llmfs/nn';
 import { describe, expect, it } from 'vitest';
 import { makeTempDir } from '@llmfs/testing';
 import { findResumeCheckpoint, listCheckpoints, MANIFEST_FILE } from './checkpoint-store.js';
@@ -14,6 +15,10 @@ import { tinyLoaders, tinyModel } from '../test/tiny-setup.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const child = path.join(here, '../test/train-child.ts');
+/** Seed of the kill delays: the same delays every run (env LLMFS_KILL_SEED tries others). */
+const KILL_SEED = Number(process.env.LLMFS_KILL_SEED ?? 20240);
+/** Kill delays are drawn from 0..MAX_KILL_DELAY_MS-1 after the announced save. */
+const MAX_KILL_DELAY_MS = 40;
 
 /** Starts the child, waits until it has saved `afterSaves` more checkpoints, then kills it after `delayMs`. */
 function runAndKill(dir: string, afterSaves: number, delayMs: number): Promise<number> {
@@ -42,9 +47,10 @@ describe('checkpoints under kill -9', () => {
     const { dir, cleanup } = makeTempDir('llmfs-kill-');
     try {
       let lastSeen = -1;
+      const rng = new Rng(KILL_SEED);
       for (let round = 0; round < 3; round++) {
-        // random points: some kills land inside a save (fsync + rename), some between steps
-        const announced = await runAndKill(dir, 2 + round, Math.floor(Math.random() * 40));
+        // seeded points: some kills land inside a save (fsync + rename), some between steps
+        const announced = await runAndKill(dir, 2 + round, rng.int(MAX_KILL_DELAY_MS));
         const ck = findResumeCheckpoint(dir);
         const step = Number(/step-(\d+)$/.exec(ck)![1]);
         expect(step).toBeGreaterThanOrEqual(announced);
