@@ -1,6 +1,13 @@
-// One-off scaffolding used to create the workspace packages (kept for new packages).
+// Scaffolding of the workspace packages (kept for new packages): writes each package's config files
+// that are missing and never overwrites one that exists, so running it again changes nothing.
+//
+//   node tools/scaffold.mjs            every package in the table below
+//   node tools/scaffold.mjs NAME...    only these (add a new package to the table first)
 import fs from 'node:fs';
 import path from 'node:path';
+
+/** The tfjs range every package pins (tools/check-graph.mjs checks it). */
+const TFJS_RANGE = '~4.22.0';
 
 const pkgs = {
   testing: {
@@ -36,7 +43,7 @@ const pkgs = {
   },
   trainer: {
     desc: 'Pretraining: cross-entropy, AdamW, clipping, schedules, training loop, checkpoints (book ch. 5, app. D)',
-    deps: { '@llmfs/nn': '0.1.0', '@llmfs/gpt-model': '0.1.0', '@llmfs/data-loader': '0.1.0' },
+    deps: { '@llmfs/nn': '0.1.0' },
     peer: true,
   },
   'gpt2-weights': {
@@ -47,6 +54,7 @@ const pkgs = {
   finetune: {
     desc: 'Classification and instruction finetuning, LoRA (book ch. 6, 7, app. E)',
     deps: {
+      '@llmfs/nn': '0.1.0',
       '@llmfs/trainer': '0.1.0',
       '@llmfs/gpt-model': '0.1.0',
       '@llmfs/data-loader': '0.1.0',
@@ -56,7 +64,25 @@ const pkgs = {
   },
 };
 
+/** Writes `file` unless it exists; says which it did. */
+function writeIfMissing(file, text) {
+  if (fs.existsSync(file)) {
+    console.log(`scaffold: kept ${file}`);
+    return;
+  }
+  fs.writeFileSync(file, text);
+  console.log(`scaffold: wrote ${file}`);
+}
+
+const wanted = process.argv.slice(2);
+for (const name of wanted)
+  if (!(name in pkgs)) {
+    console.error(`scaffold: ${name} is not in the table of tools/scaffold.mjs; add it there first`);
+    process.exit(1);
+  }
+
 for (const [name, p] of Object.entries(pkgs)) {
+  if (wanted.length > 0 && !wanted.includes(name)) continue;
   const dir = path.join('packages', name);
   fs.mkdirSync(path.join(dir, 'src'), { recursive: true });
   const pj = {
@@ -85,25 +111,25 @@ for (const [name, p] of Object.entries(pkgs)) {
       lint: 'eslint src',
     },
     dependencies: p.deps,
-    ...(p.peer ? { peerDependencies: { '@tensorflow/tfjs': '^4.22.0' } } : {}),
+    ...(p.peer ? { peerDependencies: { '@tensorflow/tfjs': TFJS_RANGE } } : {}),
   };
-  if (!fs.existsSync(path.join(dir, 'package.json')))
-    fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(pj, null, 2) + '\n');
+  writeIfMissing(path.join(dir, 'package.json'), JSON.stringify(pj, null, 2) + '\n');
   const tsconfig = {
     extends: '../../tsconfig.base.json',
     compilerOptions: { noEmit: true },
     include: ['src', 'test', '*.ts'],
   };
-  fs.writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2) + '\n');
+  writeIfMissing(path.join(dir, 'tsconfig.json'), JSON.stringify(tsconfig, null, 2) + '\n');
   const build = {
     extends: '../../tsconfig.base.json',
     compilerOptions: { rootDir: 'src', outDir: 'dist', customConditions: [], noEmit: false },
     include: ['src'],
     exclude: ['src/**/*.test.ts', 'src/**/*.bench.ts'],
   };
-  fs.writeFileSync(path.join(dir, 'tsconfig.build.json'), JSON.stringify(build, null, 2) + '\n');
-  fs.writeFileSync(path.join(dir, 'vitest.config.ts'), "export { default } from '../../vitest.shared.js';\n");
-  if (!fs.existsSync(path.join(dir, 'src/index.ts')))
-    fs.writeFileSync(path.join(dir, 'src/index.ts'), 'export {};\n');
-  fs.copyFileSync('LICENSE', path.join(dir, 'LICENSE'));
+  // the private test helpers are used from their sources: no build
+  if (!p.private)
+    writeIfMissing(path.join(dir, 'tsconfig.build.json'), JSON.stringify(build, null, 2) + '\n');
+  writeIfMissing(path.join(dir, 'vitest.config.ts'), "export { default } from '../../vitest.shared.js';\n");
+  writeIfMissing(path.join(dir, 'src/index.ts'), 'export {};\n');
+  writeIfMissing(path.join(dir, 'LICENSE'), fs.readFileSync('LICENSE', 'utf8'));
 }
