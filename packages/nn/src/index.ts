@@ -11,7 +11,7 @@ export { needsVocabShards, shardBounds } from './vocab-shards.js';
 export { peekValues } from './peek-values.js';
 export { adapterName, isSoftwareAdapter } from './webgpu-node.js';
 export type { BackendName, InitBackendOptions } from './init-backend.js';
-export { Rng } from './rng.js';
+export { Rng, DEFAULT_RNG_SEED } from './rng.js';
 export { Module } from './module.js';
 export type { LoadStateDictOptions } from './module.js';
 export { Linear, uniformTensor } from './linear.js';
