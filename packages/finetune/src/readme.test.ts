@@ -20,7 +20,7 @@ describe('README', () => {
   it('the LoRA example wraps, saves adapters and merges back to plain Linears', async () => {
     const { dir, cleanup } = makeTempDir('llmfs-readme-lora-');
     try {
-      const first = "import { replaceLinearWithLora, mergeLora, saveLoraAdapters } from '@llmfs/finetune';";
+      const first = readmeTsBlocks(readme)[2].split('\n')[0]; // its import line
       const { exports } = await runReadmeSnippet(readme, 2, here, {
         env: { LLMFS_BACKEND: 'wasm' },
         replace: [
