@@ -1,6 +1,6 @@
 // The README's chapter 5 example runs, shrunk: the book's 124M model for 10 epochs takes hours on two
-// cores, so the test runs a 2-layer, 32-dim model on 32-token windows for one epoch. `text` (left to the
-// reader in the README) is the-verdict.txt. Everything else runs as printed.
+// cores, so the test runs a 2-layer, 32-dim model on batches of 8 windows of 32 tokens for one epoch.
+// `text` (left to the reader in the README) is the-verdict.txt. Everything else runs as printed.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runReadmeSnippet } from '@llmfs/testing';
@@ -17,7 +17,7 @@ describe('README', () => {
           'await initBackend();',
           "await initBackend();\nconst text = (await import('@llmfs/testing')).theVerdict();",
         ],
-        ['maxLength: 256, stride: 256', 'maxLength: 32, stride: 32'],
+        ['batchSize: 2, maxLength: 256, stride: 256', 'batchSize: 8, maxLength: 32, stride: 32'],
         [
           '{ ...GPT_CONFIG_124M, contextLength: 256 }',
           '{ ...GPT_CONFIG_124M, contextLength: 32, embDim: 32, nHeads: 4, nLayers: 2 }',
@@ -34,6 +34,6 @@ describe('README', () => {
     expect(seen).toHaveLength(train.length);
     expect([...train, ...val].every(Number.isFinite)).toBe(true);
     expect(train[train.length - 1]).toBeLessThan(train[0]);
-    expect(seen[1] - seen[0]).toBe(5 * 2 * 32); // evalFreq steps of 2 x 32 tokens
+    expect(seen[1] - seen[0]).toBe(5 * 8 * 32); // evalFreq steps of 8 x 32 tokens
   });
 });
