@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Dependency-graph check (DESIGN.md "who may import whom"): every workspace package.json's @llmfs/*
-// dependencies, every source import of @llmfs/*, and Nx's project graph must show exactly the allowed edges.
+// Dependency-graph check (docs/design.md "who may import whom"): every workspace package.json's @llmfs/*
+// dependencies must be allowed edges and must match the source imports both ways (a runtime dependency is
+// imported by src/, a devDependency by tests, every import is declared), and Nx's project graph must agree.
 //
 //   node tools/check-graph.mjs            package.json + source imports + `nx graph`
 //   node tools/check-graph.mjs --no-nx    skip the (slower) Nx graph
@@ -12,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** DESIGN.md's table: package -> the @llmfs packages it depends on (exactly these). */
+/** docs/design.md's table: package -> the @llmfs packages it may depend on (a package lists those it imports). */
 export const ALLOWED = {
   '@llmfs/bpe-tokenizer': [],
   '@llmfs/data-loader': ['@llmfs/bpe-tokenizer'],
@@ -21,7 +22,7 @@ export const ALLOWED = {
   '@llmfs/gpt-model': ['@llmfs/nn', '@llmfs/attention'],
   '@llmfs/trainer': ['@llmfs/nn', '@llmfs/gpt-model', '@llmfs/data-loader'],
   '@llmfs/gpt2-weights': ['@llmfs/nn', '@llmfs/gpt-model'],
-  // finetune -> nn is an addition to DESIGN.md: the LoRA layers (appendix E) extend nn's Module and Linear.
+  // finetune -> nn (docs/design.md): the LoRA layers (appendix E) extend nn's Module and Linear.
   '@llmfs/finetune': [
     '@llmfs/nn',
     '@llmfs/trainer',
@@ -34,6 +35,9 @@ export const ALLOWED = {
 /** The private test-helper package: a devDependency of anyone, a dependency of no one. */
 export const TESTING = '@llmfs/testing';
 const SCOPE = '@llmfs/';
+/** The tfjs range llmfs is tested with: it relies on tfjs internals (docs/platform-notes.md), so no `^`. */
+export const TFJS_RANGE = '~4.22.0';
+const ALL_DEP_FIELDS = ['dependencies', 'peerDependencies', 'optionalDependencies', 'devDependencies'];
 const DEP_FIELDS = ['dependencies', 'peerDependencies', 'optionalDependencies'];
 const SOURCE_EXT = /\.(c|m)?(t|j)sx?$/;
 const TEST_FILE = /\.(test|spec|bench)\.(c|m)?(t|j)sx?$|(^|\/)(test|tests|bench|__tests__)\//;
@@ -88,7 +92,7 @@ export function importSpecifiers(code) {
   return specs;
 }
 
-/** All violations as one-line strings; empty when the graph is what DESIGN.md allows. */
+/** All violations as one-line strings; empty when the graph is what docs/design.md allows. */
 export function checkWorkspaceGraph(root) {
   const errors = [];
   const ws = readWorkspaces(root);
@@ -100,6 +104,10 @@ export function checkWorkspaceGraph(root) {
       errors.push(`${where}: name ${w.name} is not in the ${SCOPE} scope`);
       continue;
     }
+    for (const f of ALL_DEP_FIELDS)
+      for (const [d, range] of Object.entries(w.pkg[f] ?? {}))
+        if (d.startsWith('@tensorflow/') && range !== TFJS_RANGE)
+          errors.push(`${where}: ${f} ${d} is '${range}'; pin it to '${TFJS_RANGE}'`);
     const runtime = new Set(DEP_FIELDS.flatMap((f) => internal(w.pkg[f])));
     const dev = new Set(internal(w.pkg.devDependencies));
     for (const d of [...runtime, ...dev]) {
@@ -111,7 +119,7 @@ export function checkWorkspaceGraph(root) {
         errors.push(`${where}: ${TESTING} is private; list it in devDependencies only`);
     } else if (!(w.name in ALLOWED)) {
       errors.push(
-        `${where}: ${w.name} is not in DESIGN.md's package table; add it there and to ALLOWED in tools/check-graph.mjs`,
+        `${where}: ${w.name} is not in docs/design.md's package table; add it there and to ALLOWED in tools/check-graph.mjs`,
       );
     } else {
       const allowed = new Set(ALLOWED[w.name]);
@@ -119,11 +127,9 @@ export function checkWorkspaceGraph(root) {
         if (d === TESTING) errors.push(`${where}: ${TESTING} is private; list it in devDependencies only`);
         else if (!allowed.has(d) && !apps.has(d))
           errors.push(
-            `${where}: ${w.name} may not depend on ${d} (DESIGN.md allows: ${[...allowed].join(', ') || 'none'})`,
+            `${where}: ${w.name} may not depend on ${d} (docs/design.md allows: ${[...allowed].join(', ') || 'none'})`,
           );
       }
-      for (const d of allowed)
-        if (!runtime.has(d)) errors.push(`${where}: ${w.name} must list ${d} in dependencies (DESIGN.md)`);
       for (const d of dev) {
         if (d === w.name) errors.push(`${where}: ${w.name} lists itself as a devDependency`);
         else if (d !== TESTING && !allowed.has(d) && !apps.has(d))
@@ -135,6 +141,8 @@ export function checkWorkspaceGraph(root) {
 
     // Source imports: only declared, allowed packages, only through their main entry.
     const declared = new Set([...runtime, ...dev]);
+    const importedBySrc = new Set();
+    const importedByTests = new Set();
     for (const file of sourceFiles(w.dir)) {
       const rel = path.relative(root, file);
       const isTest = TEST_FILE.test(path.relative(w.dir, file).split(path.sep).join('/'));
@@ -158,6 +166,7 @@ export function checkWorkspaceGraph(root) {
           errors.push(`${rel}: imports its own package '${spec}'; use a relative import`);
           continue;
         }
+        (isTest ? importedByTests : importedBySrc).add(target);
         if (apps.has(target)) errors.push(`${rel}: imports the app ${target}; nothing may import an app`);
         else if (!declared.has(target))
           errors.push(`${rel}: imports ${target}, which ${w.rel}/package.json does not list`);
@@ -165,6 +174,17 @@ export function checkWorkspaceGraph(root) {
           errors.push(`${rel}: imports ${target} outside tests, but it is only a devDependency`);
       }
     }
+    // The other way: every declared edge is used, a runtime one by src/, a dev one by some file.
+    for (const d of runtime)
+      if (!importedBySrc.has(d))
+        errors.push(
+          importedByTests.has(d)
+            ? `${where}: ${d} is imported only by tests; move it to devDependencies`
+            : `${where}: lists ${d} in dependencies, but no source file imports it`,
+        );
+    for (const d of dev)
+      if (!runtime.has(d) && !importedBySrc.has(d) && !importedByTests.has(d))
+        errors.push(`${where}: lists ${d} in devDependencies, but no file imports it`);
   }
   return errors;
 }
@@ -270,13 +290,43 @@ function selfTest(verbose) {
       /may not depend on @llmfs\/gpt-model/,
     ],
     [
-      'missing DESIGN edge',
-      (r) =>
+      'allowed edge neither declared nor imported is fine',
+      (r) => {
         write(r, 'packages/attention/package.json', {
           name: '@llmfs/attention',
           devDependencies: { [TESTING]: '0.1.0' },
+        });
+        write(r, 'packages/attention/src/index.ts', 'export {};\n');
+      },
+      null,
+    ],
+    [
+      'declared dependency nothing imports',
+      (r) => write(r, 'packages/attention/src/index.ts', 'export {};\n'),
+      /lists @llmfs\/nn in dependencies, but no source file imports it/,
+    ],
+    [
+      'runtime dependency imported only by tests',
+      (r) => {
+        write(r, 'packages/attention/src/index.ts', 'export {};\n');
+        write(r, 'packages/attention/src/index.test.ts', "import { x } from '@llmfs/nn';\n");
+      },
+      /@llmfs\/nn is imported only by tests; move it to devDependencies/,
+    ],
+    [
+      'devDependency nothing imports',
+      (r) => write(r, 'packages/attention/src/index.test.ts', 'export {};\n'),
+      /lists @llmfs\/testing in devDependencies, but no file imports it/,
+    ],
+    [
+      'imported but not declared',
+      (r) =>
+        write(r, 'packages/gpt-model/package.json', {
+          name: '@llmfs/gpt-model',
+          dependencies: { '@llmfs/attention': '0.1.0' },
+          devDependencies: { [TESTING]: '0.1.0' },
         }),
-      /must list @llmfs\/nn/,
+      /imports @llmfs\/nn, which packages\/gpt-model\/package.json does not list/,
     ],
     [
       'disallowed devDependency',
@@ -332,9 +382,19 @@ function selfTest(verbose) {
       /leaves packages\/gpt-model/,
     ],
     [
+      'tfjs not pinned',
+      (r) =>
+        write(r, 'packages/nn/package.json', {
+          name: '@llmfs/nn',
+          peerDependencies: { '@tensorflow/tfjs': '^4.22.0' },
+          devDependencies: { [TESTING]: '0.1.0' },
+        }),
+      /peerDependencies @tensorflow\/tfjs is '\^4\.22\.0'; pin it to '~4\.22\.0'/,
+    ],
+    [
       'unknown package',
       (r) => write(r, 'packages/extra/package.json', { name: '@llmfs/extra' }),
-      /not in DESIGN.md's package table/,
+      /not in docs\/design.md's package table/,
     ],
     [
       'deep import in a test folder',

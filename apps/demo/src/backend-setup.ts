@@ -1,6 +1,6 @@
 // Backend start-up in the compute worker: tfjs-backend-wasm is pointed at the .wasm files this site
 // serves (no CDN), the other backends are probed so the page can show what this browser offers, and
-// the WebGPU adapter's maxStorageBufferBindingSize is read so big tensors fail loudly (PLATFORM-NOTES:
+// the WebGPU adapter's maxStorageBufferBindingSize is read so big tensors fail loudly (docs/platform-notes.md:
 // a binding over the limit silently reads as zeros).
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';

@@ -1,4 +1,4 @@
-// Exports a model as a zipped model directory (DESIGN.md "Model directories": config.json +
+// Exports a model as a zipped model directory (docs/design.md "Model directories": config.json +
 // model.safetensors with GPT-2 names) that `llmfs generate --model DIR` loads once unzipped.
 import { zipSync, strToU8 } from 'fflate';
 import type { GPTModel } from '@llmfs/gpt-model';

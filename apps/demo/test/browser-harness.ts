@@ -13,7 +13,12 @@ import { chromium, type BrowserContext } from 'playwright-core';
 
 export const DEMO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const DIST_DIR = path.join(DEMO_DIR, 'dist');
-export const SCREENSHOT_DIR = path.join(DEMO_DIR, 'screenshots');
+/** The tracked screenshots/ only when asked (UPDATE_SCREENSHOTS=1); else a temporary folder, so a test
+ * run never rewrites tracked files. */
+export const SCREENSHOT_DIR =
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? path.join(DEMO_DIR, 'screenshots')
+    : path.join(os.tmpdir(), 'llmfs-demo-screenshots');
 export const CHROMIUM = process.env.LLMFS_CHROMIUM ?? '/usr/bin/chromium';
 
 /** Flags for a quiet, sandbox-free headless run (no network side channels, no GPU). */

@@ -1,7 +1,7 @@
 // CausalAttention (book section 3.5.3): batched single-head attention with the causal mask and dropout
 // on the attention weights.
 import * as tf from '@tensorflow/tfjs';
-import { Dropout, Linear, Module, Rng, ShapeMismatchError, batchMatMul } from '@llmfs/nn';
+import { batchMatMul, DEFAULT_RNG_SEED, Dropout, Linear, Module, Rng, ShapeMismatchError } from '@llmfs/nn';
 import { causalMask } from './causal-mask.js';
 import type { AttentionOptions } from './self-attention-v1.js';
 
@@ -23,7 +23,7 @@ export class CausalAttention extends Module {
     opts: AttentionOptions = {},
   ) {
     super();
-    const rng = opts.rng ?? new Rng(123);
+    const rng = opts.rng ?? new Rng(DEFAULT_RNG_SEED);
     this.W_query = this.registerModule('W_query', new Linear(dIn, dOut, { bias: qkvBias, rng }));
     this.W_key = this.registerModule('W_key', new Linear(dIn, dOut, { bias: qkvBias, rng }));
     this.W_value = this.registerModule('W_value', new Linear(dIn, dOut, { bias: qkvBias, rng }));

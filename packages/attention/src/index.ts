@@ -7,4 +7,4 @@ export { MultiHeadAttentionWrapper } from './multi-head-attention-wrapper.js';
 export { MultiHeadAttention } from './multi-head-attention.js';
 export type { MultiHeadAttentionOptions, AttentionForwardOptions } from './multi-head-attention.js';
 export { KVCache } from './kv-cache.js';
-export { causalMask, clearCausalMaskCache } from './causal-mask.js';
+export { causalMask } from './causal-mask.js';

@@ -1,7 +1,7 @@
 // MultiHeadAttentionWrapper (book section 3.6.1): numHeads independent CausalAttention heads whose
 // outputs are concatenated: [B, T, numHeads * dOut].
 import * as tf from '@tensorflow/tfjs';
-import { Module, Rng } from '@llmfs/nn';
+import { DEFAULT_RNG_SEED, Module, Rng } from '@llmfs/nn';
 import { CausalAttention } from './causal-attention.js';
 import type { AttentionOptions } from './self-attention-v1.js';
 
@@ -19,7 +19,7 @@ export class MultiHeadAttentionWrapper extends Module {
     opts: AttentionOptions = {},
   ) {
     super();
-    const rng = opts.rng ?? new Rng(123);
+    const rng = opts.rng ?? new Rng(DEFAULT_RNG_SEED);
     const list = this.registerModule('heads', new HeadList());
     this.heads = Array.from({ length: numHeads }, (_, i) =>
       list.registerModule(

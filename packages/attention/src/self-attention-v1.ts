@@ -1,7 +1,7 @@
 // SelfAttentionV1 (book section 3.4.1): trainable query/key/value matrices as raw parameters,
 // scaled dot-product attention over one unbatched sequence, no mask.
 import * as tf from '@tensorflow/tfjs';
-import { Module, Rng, ShapeMismatchError, matMul2d, uniformTensor } from '@llmfs/nn';
+import { DEFAULT_RNG_SEED, matMul2d, Module, Rng, ShapeMismatchError, uniformTensor } from '@llmfs/nn';
 
 /** Options of the chapter 3 attention classes. */
 export interface AttentionOptions {
@@ -21,7 +21,7 @@ export class SelfAttentionV1 extends Module {
     opts: AttentionOptions = {},
   ) {
     super();
-    const rng = opts.rng ?? new Rng(123);
+    const rng = opts.rng ?? new Rng(DEFAULT_RNG_SEED);
     const rand = () => tf.tidy(() => tf.add(tf.mul(uniformTensor([dIn, dOut], 1, rng), 0.5), 0.5)); // U(0, 1)
     this.W_query = this.registerParameter('W_query', rand());
     this.W_key = this.registerParameter('W_key', rand());

@@ -1,6 +1,6 @@
 // SelfAttentionV2 (book section 3.4.2): the same computation with Linear layers (no bias by default).
 import * as tf from '@tensorflow/tfjs';
-import { Linear, Module, Rng, ShapeMismatchError, matMul2d } from '@llmfs/nn';
+import { DEFAULT_RNG_SEED, Linear, matMul2d, Module, Rng, ShapeMismatchError } from '@llmfs/nn';
 import type { AttentionOptions } from './self-attention-v1.js';
 
 /** Self-attention over x [T, dIn] with Linear projections W_query/W_key/W_value. */
@@ -16,7 +16,7 @@ export class SelfAttentionV2 extends Module {
     opts: AttentionOptions = {},
   ) {
     super();
-    const rng = opts.rng ?? new Rng(123);
+    const rng = opts.rng ?? new Rng(DEFAULT_RNG_SEED);
     this.W_query = this.registerModule('W_query', new Linear(dIn, dOut, { bias: qkvBias, rng }));
     this.W_key = this.registerModule('W_key', new Linear(dIn, dOut, { bias: qkvBias, rng }));
     this.W_value = this.registerModule('W_value', new Linear(dIn, dOut, { bias: qkvBias, rng }));

@@ -11,6 +11,8 @@ import { fixturePath } from '@llmfs/testing';
 import { getEncoding } from '../src/index.js';
 
 const targetMB = Number(process.env.BENCH_MB ?? 5);
+/** llmfs's worst case must stay linear: above this many seconds the bench fails (exit code 1). */
+const WORST_CASE_LIMIT_S = 2;
 
 /** mulberry32: a small seeded PRNG so the text is the same on every run. */
 function rng(seed: number): () => number {
@@ -261,4 +263,10 @@ const mine = results[0];
 console.log(
   `\nllmfs: ${(mine.wall / base.wall).toFixed(2)}x gpt-tokenizer on varied text, ${(mine.engWall / base.engWall).toFixed(2)}x on English (goal 2x, no cache); worst case ${fmt(mine.worstS)} (goal < 0.1 s)`,
 );
+if (mine.worstS > WORST_CASE_LIMIT_S) {
+  console.error(
+    `llmfs: worst case took ${fmt(mine.worstS)}, over the ${WORST_CASE_LIMIT_S} s limit (a quadratic merge?)`,
+  );
+  process.exitCode = 1;
+}
 tk.free();

@@ -3,13 +3,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { theVerdict } from '@llmfs/testing';
-import {
-  BpeTokenizer,
-  DisallowedSpecialTokenError,
-  TokenizerError,
-  getEncoding,
-  preTokenize,
-} from './index.js';
+import { BpeTokenizer, DisallowedSpecialTokenError, TokenizerError, getEncoding } from './index.js';
+import { preTokenize } from './pre-tokenize.js';
 
 describe("BpeTokenizer.train (the book's BPE bonus, byte-level)", () => {
   const text = theVerdict();

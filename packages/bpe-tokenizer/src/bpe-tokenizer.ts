@@ -2,6 +2,7 @@
 // pre-tokenization, then encode/decode with the same tiktoken-exact machinery as getEncoding('gpt2').
 // Bytes are ids 0..255, learned tokens follow in training order, special tokens come last.
 import { base64ToBytes } from './base64.js';
+import { BYTE_VALUES } from './bytes-to-unicode.js';
 import { Encoding, type EncodeOptions } from './encoding.js';
 import { TokenizerError } from './errors.js';
 import { GPT2_PATTERN, preTokenize } from './pre-tokenize.js';
@@ -118,18 +119,18 @@ export class BpeTokenizer {
     const minFrequency = opts.minFrequency ?? 2;
     if (
       !Number.isInteger(opts.vocabSize) ||
-      opts.vocabSize < 256 + specials.length ||
+      opts.vocabSize < BYTE_VALUES + specials.length ||
       opts.vocabSize > 65534
     ) {
       throw new TokenizerError(
-        `vocabSize must be an integer from ${256 + specials.length} (256 bytes + special tokens) to 65534, got ${opts.vocabSize}`,
+        `vocabSize must be an integer from ${BYTE_VALUES + specials.length} (256 bytes + special tokens) to 65534, got ${opts.vocabSize}`,
       );
     }
     if (new Set(specials).size !== specials.length)
       throw new TokenizerError('specialTokens: a token is listed twice');
     const targetTokens = opts.vocabSize - specials.length;
     const tokens: Uint8Array[] = [];
-    for (let b = 0; b < 256; b++) tokens.push(Uint8Array.of(b));
+    for (let b = 0; b < BYTE_VALUES; b++) tokens.push(Uint8Array.of(b));
     const byBytes = new Map<string, number>(tokens.map((t, i) => [String.fromCharCode(t[0]), i]));
     // Unique pre-tokenized words with their counts (special tokens in the text are not learned from).
     const freq = new Map<string, number>();
@@ -219,7 +220,7 @@ export class BpeTokenizer {
       format: 'llmfs-bpe',
       version: 1,
       pattern: GPT2_PATTERN,
-      tokens: this.tokens.slice(256).map(bytesToBase64),
+      tokens: this.tokens.slice(BYTE_VALUES).map(bytesToBase64),
       merges: this.merges.map((m) => [...m] as [number, number, number]),
       specialTokens: { ...this.specialTokens },
     };
@@ -233,7 +234,7 @@ export class BpeTokenizer {
     if (obj.pattern !== GPT2_PATTERN)
       throw new TokenizerError('BpeTokenizer.fromJSON: only the GPT-2 pre-tokenizer pattern is supported');
     const tokens: Uint8Array[] = [];
-    for (let b = 0; b < 256; b++) tokens.push(Uint8Array.of(b));
+    for (let b = 0; b < BYTE_VALUES; b++) tokens.push(Uint8Array.of(b));
     for (const t of obj.tokens) {
       const bytes = base64ToBytes(t);
       if (!bytes || bytes.length < 2) throw new TokenizerError(`BpeTokenizer.fromJSON: bad token '${t}'`);

@@ -4,8 +4,6 @@ export { TokenizerError, DisallowedSpecialTokenError, UnknownTokenIdError } from
 export { Encoding, type EncodeOptions, type StreamDecoder } from './encoding.js';
 export { getEncoding, type EncodingName } from './get-encoding.js';
 export { fromOpenAIFiles } from './from-openai-files.js';
-export { RankTable } from './rank-table.js';
-export { preTokenize, GPT2_PATTERN } from './pre-tokenize.js';
 export { buildVocab, splitSimple } from './build-vocab.js';
 export { SimpleTokenizerV1 } from './simple-tokenizer-v1.js';
 export { SimpleTokenizerV2, SIMPLE_SPECIAL_TOKENS } from './simple-tokenizer-v2.js';

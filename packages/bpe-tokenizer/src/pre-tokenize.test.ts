@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { theVerdict } from '@llmfs/testing';
-import { GPT2_PATTERN, preTokenize } from './index.js';
+import { GPT2_PATTERN, preTokenize } from './pre-tokenize.js';
 import { LETTER, NUMBER, classOf } from './unicode-class.js';
 
 // The regex oracle runs on this engine's Unicode (17.0 on Node 20.20); tiktoken, and so the scanner, use

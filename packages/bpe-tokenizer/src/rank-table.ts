@@ -1,6 +1,7 @@
 // The mergeable ranks of a byte-level BPE vocabulary (tiktoken's "mergeable_ranks"): token id = rank,
 // each id's bytes, and the tables the encoder needs: byte -> id, whole piece -> id, pair -> merged id.
 import { ByteTable } from './byte-table.js';
+import { BYTE_VALUES } from './bytes-to-unicode.js';
 import { TokenizerError } from './errors.js';
 import { PairTable } from './pair-table.js';
 import { PieceTable } from './piece-table.js';
@@ -28,14 +29,14 @@ export class RankTable {
     this.size = n;
     this.pool = pool;
     this.offsets = offsets;
-    this.byteToId = new Int32Array(256).fill(-1);
+    this.byteToId = new Int32Array(BYTE_VALUES).fill(-1);
     for (let id = 0; id < n; id++) {
       const len = offsets[id + 1] - offsets[id];
       if (len <= 0)
         throw new TokenizerError(`rank table: token id ${id} has no bytes; ids must run from 0 to n-1`);
       if (len === 1 && this.byteToId[pool[offsets[id]]] === -1) this.byteToId[pool[offsets[id]]] = id;
     }
-    for (let b = 0; b < 256; b++) {
+    for (let b = 0; b < BYTE_VALUES; b++) {
       if (this.byteToId[b] === -1)
         throw new TokenizerError(`rank table: byte 0x${b.toString(16)} has no token`);
     }
@@ -55,9 +56,9 @@ export class RankTable {
         if (b >= 0) this.pairs.set(a, b, id);
       }
     }
-    this.bytePairs = new Int32Array(65536);
-    for (let a = 0; a < 256; a++) {
-      for (let b = 0; b < 256; b++)
+    this.bytePairs = new Int32Array(BYTE_VALUES * BYTE_VALUES);
+    for (let a = 0; a < BYTE_VALUES; a++) {
+      for (let b = 0; b < BYTE_VALUES; b++)
         this.bytePairs[(a << 8) | b] = this.pairs.get(this.byteToId[a], this.byteToId[b]);
     }
   }

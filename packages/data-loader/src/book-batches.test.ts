@@ -1,4 +1,4 @@
-// Book parity (BOOK-SPEC ch. 2): the printed batches of create_dataloader_v1 on the-verdict, GPT-2 encoded.
+// Book parity (ch. 2): the printed batches of create_dataloader_v1 on the-verdict, GPT-2 encoded.
 import { theVerdict } from '@llmfs/testing';
 import { describe, expect, it } from 'vitest';
 import { createDataLoaderV1, encodeText, splitTextByRatio } from './index.js';

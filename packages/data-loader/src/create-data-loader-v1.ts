@@ -3,7 +3,7 @@ import type { DataLoader } from './batch.js';
 import { encodeText, type TokenEncoder } from './encode-text.js';
 import { DataLoaderError } from './data-loader-error.js';
 import { GPTDatasetV1 } from './gpt-dataset-v1.js';
-import { WindowLoader, type LoaderOptions } from './window-loader.js';
+import { DEFAULT_MAX_LENGTH, DEFAULT_STRIDE, WindowLoader, type LoaderOptions } from './window-loader.js';
 
 /** Options of createDataLoaderV1 (the book's defaults). */
 export interface DataLoaderV1Options extends LoaderOptions {
@@ -34,7 +34,7 @@ export function createDataLoaderV1(
   opts: DataLoaderV1Options = {},
 ): DataLoaderV1 {
   const ids = typeof textOrIds === 'string' ? encodeText(textOrIds, opts.encoder) : checkIds(textOrIds);
-  const dataset = new GPTDatasetV1(ids, opts.maxLength ?? 256, opts.stride ?? 128);
+  const dataset = new GPTDatasetV1(ids, opts.maxLength ?? DEFAULT_MAX_LENGTH, opts.stride ?? DEFAULT_STRIDE);
   return new WindowLoader(dataset, opts);
 }
 

@@ -1,6 +1,6 @@
 // A DataLoader over a uint16 token file (streaming counterpart of createDataLoaderV1; Node only).
 import { openTokenFileDataset, type TokenFileDataset } from './token-file-dataset.js';
-import { WindowLoader, type LoaderOptions } from './window-loader.js';
+import { DEFAULT_MAX_LENGTH, DEFAULT_STRIDE, WindowLoader, type LoaderOptions } from './window-loader.js';
 
 /** Options of createTokenFileLoader: createDataLoaderV1's, plus the read buffer size. */
 export interface TokenFileLoaderOptions extends LoaderOptions {
@@ -25,8 +25,8 @@ export async function createTokenFileLoader(
 ): Promise<TokenFileLoader> {
   const dataset = await openTokenFileDataset(
     file,
-    opts.maxLength ?? 256,
-    opts.stride ?? 128,
+    opts.maxLength ?? DEFAULT_MAX_LENGTH,
+    opts.stride ?? DEFAULT_STRIDE,
     opts.bufferTokens,
   );
   let loader: WindowLoader<TokenFileDataset>;

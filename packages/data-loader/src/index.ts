@@ -3,26 +3,17 @@ export type { Batch, BatchesOptions, DataLoader } from './batch.js';
 export { DataLoaderError, VocabularyTooLargeError } from './data-loader-error.js';
 export { GPTDatasetV1, type Window } from './gpt-dataset-v1.js';
 export { createDataLoaderV1, type DataLoaderV1, type DataLoaderV1Options } from './create-data-loader-v1.js';
-export { WindowLoader, DEFAULT_SEED, type WindowSource, type LoaderOptions } from './window-loader.js';
 export { encodeText, gpt2TokenEncoder, type TokenEncoder } from './encode-text.js';
-export { seededPermutation, mulberry32 } from './seeded-permutation.js';
+export { mulberry32 } from './seeded-permutation.js';
 export { splitTextByRatio } from './split-text-by-ratio.js';
 export { splitByRatios, type SplitOptions } from './split-by-ratios.js';
 export {
   writeTokenFile,
-  gpt2TokenFileEncoding,
-  DEFAULT_CHUNK_CHARS,
   type TokenFileEncoding,
   type WriteTokenFileOptions,
   type TokenFileSummary,
 } from './write-token-file.js';
-export {
-  TokenFileDataset,
-  openTokenFileDataset,
-  DEFAULT_BUFFER_TOKENS,
-  type TokenFileReadStats,
-  type SyncFs,
-} from './token-file-dataset.js';
+export type { TokenFileReadStats, SyncFs } from './token-file-dataset.js';
 export {
   createTokenFileLoader,
   type TokenFileLoader,

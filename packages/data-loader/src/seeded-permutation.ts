@@ -1,6 +1,9 @@
 // Seeded shuffling: a permutation that depends only on (seed, epoch), identical on every platform.
 // PyTorch's RandomSampler order cannot be reproduced outside torch; this is llmfs's own, stable one.
 
+/** 2^32: divides a 32-bit unsigned integer into [0, 1). */
+const UINT32_RANGE = 2 ** 32;
+
 /** mulberry32: a small 32-bit PRNG; returns floats in [0, 1). */
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
@@ -9,7 +12,7 @@ export function mulberry32(seed: number): () => number {
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    return ((t ^ (t >>> 14)) >>> 0) / UINT32_RANGE;
   };
 }
 

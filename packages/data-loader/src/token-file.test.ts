@@ -5,11 +5,11 @@ import path from 'node:path';
 import { getEncoding } from '@llmfs/bpe-tokenizer';
 import { makeTempDir, theVerdict } from '@llmfs/testing';
 import { afterAll, describe, expect, it } from 'vitest';
+import { openTokenFileDataset } from './token-file-dataset.js';
 import {
   createDataLoaderV1,
   createTokenFileLoader,
   DataLoaderError,
-  openTokenFileDataset,
   VocabularyTooLargeError,
   writeTokenFile,
   type Batch,

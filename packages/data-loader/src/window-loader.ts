@@ -22,6 +22,10 @@ export interface LoaderOptions {
 
 /** Default seed of the loaders (the book's torch.manual_seed(123)). */
 export const DEFAULT_SEED = 123;
+/** The book's create_dataloader_v1 defaults: batch_size=4, max_length=256, stride=128. */
+export const DEFAULT_BATCH_SIZE = 4;
+export const DEFAULT_MAX_LENGTH = 256;
+export const DEFAULT_STRIDE = 128;
 
 /** A DataLoader over a WindowSource; plain iteration advances the epoch like a PyTorch DataLoader. */
 export class WindowLoader<S extends WindowSource = WindowSource> implements DataLoader {
@@ -37,7 +41,7 @@ export class WindowLoader<S extends WindowSource = WindowSource> implements Data
     readonly source: S,
     opts: LoaderOptions = {},
   ) {
-    this.batchSize = opts.batchSize ?? 4;
+    this.batchSize = opts.batchSize ?? DEFAULT_BATCH_SIZE;
     checkInteger('batchSize', this.batchSize, 1);
     this.shuffle = opts.shuffle ?? true;
     this.dropLast = opts.dropLast ?? true;

@@ -19,8 +19,8 @@ import {
   generateTextSimple,
   getConfig,
   modelMemoryBytes,
-  sampleNextToken,
 } from './index.js';
+import { sampleNextToken } from './sampling.js';
 import { Linear, Rng } from '@llmfs/nn';
 
 const expected = gptTinyExpected();

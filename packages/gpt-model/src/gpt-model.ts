@@ -34,7 +34,7 @@ export interface GPTForwardOptions {
   lastOnly?: boolean;
 }
 
-/** The book's GPTModel; parameter names as docs/API.md lists them (Linear weights [in, out]). */
+/** The book's GPTModel; parameter names as docs/design.md lists them (Linear weights [in, out]). */
 export class GPTModel extends Module {
   readonly cfg: GPTConfig;
   readonly tok_emb: Embedding;

@@ -8,9 +8,9 @@ import {
   configToHparams,
   gpt2Mapping,
   writeSafetensors,
-  writeTfCheckpoint,
   type TensorToWrite,
 } from '../src/index.js';
+import { writeTfCheckpoint } from '../src/tf-bundle-writer.js';
 
 const CFG = {
   vocabSize: 50257,

@@ -1,5 +1,5 @@
 // config.json (Hugging Face GPT-2 keys + an `llmfs` block) and OpenAI's hparams.json <-> GPTConfig
-// (DESIGN.md "Model directories"). Keys llmfs cannot honour (another activation, epsilon, n_inner) are errors.
+// (docs/design.md "Model directories"). Keys llmfs cannot honour (another activation, epsilon, n_inner) are errors.
 import type { GPTConfig } from '@llmfs/gpt-model';
 import { WeightMappingError } from './errors.js';
 

@@ -1,5 +1,6 @@
 // Node-only file plumbing, loaded lazily (dynamic import) so browser bundles of the package never need
 // node:fs: a file-handle ByteSource, and crash-safe writes (temp file, fsync, rename, fsync of the folder).
+import { GPT2WeightsError } from './errors.js';
 import type { ByteSource } from './byte-source.js';
 
 async function fsp() {
@@ -17,7 +18,8 @@ export async function fileSource(filePath: string): Promise<ByteSource> {
     while (done < length) {
       // Node caps one read at 2 GiB; read in 64 MiB pieces.
       const { bytesRead } = await fh.read(buf, done, Math.min(length - done, 64 << 20), offset + done);
-      if (bytesRead === 0) throw new Error(`${filePath}: unexpected end of file at ${offset + done}`);
+      if (bytesRead === 0)
+        throw new GPT2WeightsError(`${filePath}: unexpected end of file at ${offset + done}`);
       done += bytesRead;
     }
   };

@@ -1,9 +1,10 @@
 // A minimal protocol-buffers wire reader and writer (varints, fixed32/64, length-delimited) for the
 // two TensorFlow messages a tensor bundle holds: BundleHeaderProto and BundleEntryProto. Every read is
 // bounds-checked and throws ProtobufError, so a corrupt index never turns into a RangeError.
+import { GPT2WeightsError } from './errors.js';
 
 /** Malformed wire data. */
-export class ProtobufError extends Error {
+export class ProtobufError extends GPT2WeightsError {
   override name = 'ProtobufError';
 }
 

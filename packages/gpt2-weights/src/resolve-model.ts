@@ -10,7 +10,7 @@ export interface Gpt2Release {
   /** OpenAI's folder name. */
   openaiSize: '124M' | '355M' | '774M' | '1558M';
   hfRepo: string;
-  /** Known size and sha256 of model.safetensors (BOOK-SPEC), when recorded. */
+  /** Known size and sha256 of model.safetensors (the published files), when recorded. */
   safetensors?: { size: number; sha256: string };
 }
 

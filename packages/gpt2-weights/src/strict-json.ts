@@ -1,6 +1,7 @@
 // A strict JSON parser for untrusted headers: objects become Maps (so `__proto__` is just a key),
 // duplicate keys are an error (JSON.parse silently keeps the last one), nesting depth is bounded
 // (no stack overflow), and every failure is a StrictJsonError with the byte position.
+import { GPT2WeightsError } from './errors.js';
 
 /** A parsed JSON value; objects are Maps in source order. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObject;
@@ -8,7 +9,7 @@ export type JsonValue = null | boolean | number | string | JsonValue[] | JsonObj
 export type JsonObject = Map<string, JsonValue>;
 
 /** Syntax errors, duplicate keys, excessive nesting. */
-export class StrictJsonError extends Error {
+export class StrictJsonError extends GPT2WeightsError {
   override name = 'StrictJsonError';
 }
 

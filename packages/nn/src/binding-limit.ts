@@ -1,6 +1,6 @@
 // The largest buffer one WebGPU kernel may bind (the device's maxStorageBufferBindingSize). Over it,
 // Dawn and browsers skip the dispatch with a validation warning and tfjs reads zeros, no exception
-// (PLATFORM-NOTES.md), so nn splits what would exceed it (vocab-shards.ts) and refuses what it cannot.
+// (docs/platform-notes.md), so nn splits what would exceed it (vocab-shards.ts) and refuses what it cannot.
 import * as tf from '@tensorflow/tfjs';
 import { NNError } from './errors.js';
 

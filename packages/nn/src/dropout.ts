@@ -3,7 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { NNError } from './errors.js';
 import { Module } from './module.js';
-import { Rng } from './rng.js';
+import { DEFAULT_RNG_SEED, Rng } from './rng.js';
 
 /** Options of `Dropout`. */
 export interface DropoutOptions {
@@ -22,7 +22,7 @@ export class Dropout extends Module {
   ) {
     super();
     if (!(p >= 0 && p < 1)) throw new NNError(`Dropout: p must be in [0, 1), got ${p}`);
-    this.rng = opts.rng ?? new Rng(123);
+    this.rng = opts.rng ?? new Rng(DEFAULT_RNG_SEED);
   }
 
   /** x -> x * mask / (1 - p) in training, x itself in eval or when p = 0. */

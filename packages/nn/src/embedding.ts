@@ -1,10 +1,10 @@
 // Embedding (PyTorch nn.Embedding): a gather whose gradient is a scatterND, because wasm lacks the
-// UnsortedSegmentSum kernel tf.gather's own gradient needs (PLATFORM-NOTES.md).
+// UnsortedSegmentSum kernel tf.gather's own gradient needs (docs/platform-notes.md).
 import * as tf from '@tensorflow/tfjs';
 import { ShapeMismatchError } from './errors.js';
 import { Module } from './module.js';
 import { initSkipped } from './parameter-placement.js';
-import { Rng } from './rng.js';
+import { DEFAULT_RNG_SEED, Rng } from './rng.js';
 import { needsVocabShards, shardedEmbeddingLookup } from './vocab-shards.js';
 
 /** Tensor of `shape` filled with N(0, std) from `rng`. */
@@ -57,7 +57,7 @@ export class Embedding extends Module {
     opts: EmbeddingOptions = {},
   ) {
     super();
-    const rng = opts.rng ?? new Rng(123);
+    const rng = opts.rng ?? new Rng(DEFAULT_RNG_SEED);
     this.weight = this.registerParameter('weight', normalTensor([numEmbeddings, embeddingDim], 1, rng));
   }
 

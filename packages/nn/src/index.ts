@@ -1,5 +1,5 @@
 // @llmfs/nn: TensorFlow.js plumbing shared by the model packages (backend, Module, layers, RNG).
-export { initBackend, isNode, releaseBackend } from './init-backend.js';
+export { initBackend, releaseBackend } from './init-backend.js';
 export {
   bindingLimit,
   lowerBindingLimit,
@@ -11,18 +11,17 @@ export { needsVocabShards, shardBounds } from './vocab-shards.js';
 export { peekValues } from './peek-values.js';
 export { adapterName, isSoftwareAdapter } from './webgpu-node.js';
 export type { BackendName, InitBackendOptions } from './init-backend.js';
-export { Rng } from './rng.js';
+export { Rng, DEFAULT_RNG_SEED } from './rng.js';
 export { Module } from './module.js';
 export type { LoadStateDictOptions } from './module.js';
 export { Linear, uniformTensor } from './linear.js';
 export type { LinearOptions } from './linear.js';
 export { matMul2d, batchMatMul, isRecordingGradients } from './mat-mul-2d.js';
 export { withoutGradients } from './without-gradients.js';
-export { Embedding, embeddingLookup, normalTensor } from './embedding.js';
+export { Embedding } from './embedding.js';
 export type { EmbeddingOptions } from './embedding.js';
 export { Dropout } from './dropout.js';
 export type { DropoutOptions } from './dropout.js';
-export { disposeTensors, countNewTensors } from './memory.js';
 export { preferHostOptimizerState } from './prefer-host-optimizer-state.js';
 export { readHostViews, writeHostTensor } from './host-views.js';
 export { wasmThreadsCount } from './wasm-threads.js';
@@ -39,14 +38,10 @@ export {
   hostValues,
   writableHostValues,
   assignValues,
-  leaseOnDevice,
   withDeviceLease,
-  hostResidencyAvailable,
-  hostWriteEpoch,
 } from './host-residency.js';
-export type { DeviceLease } from './host-residency.js';
-export { createParameters, initSkipped } from './parameter-placement.js';
+export { createParameters } from './parameter-placement.js';
 export type { ParameterPlacement } from './parameter-placement.js';
-export { planTraining, planInference, heapBudget, parseByteSize, MemoryPlanError } from './memory-plan.js';
+export { planTraining, planInference, MemoryPlanError } from './memory-plan.js';
 export type { MemoryPlan, ModelMemoryProfile, SegmentProfile, PlanOptions } from './memory-plan.js';
 export { checkWasmHealth } from './wasm-stderr.js';

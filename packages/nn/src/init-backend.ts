@@ -1,9 +1,10 @@
-// Backend selection (DESIGN.md "Backends"): auto = tfjs-node-gpu, tfjs-node, webgpu on a hardware
+// Backend selection (docs/design.md "Backends"): auto = tfjs-node-gpu, tfjs-node, webgpu on a hardware
 // adapter (Dawn, the optional `webgpu` package), then wasm in Node; webgpu, webgl, then wasm in a browser.
 // tfjs-node(-gpu) and Dawn are optional and loaded by dynamic import only.
 import * as tf from '@tensorflow/tfjs';
 import { lowerBindingLimit, setWebgpuAdapterName } from './binding-limit.js';
 import { BackendError } from './errors.js';
+import { setBackendOrThrow } from './set-backend-or-throw.js';
 import { registerDawnWebgpu, releaseDawn } from './webgpu-node.js';
 import { guardWasmHeap } from './wasm-heap-guard.js';
 import { installWasmStderrFilter } from './wasm-stderr.js';
@@ -56,7 +57,7 @@ async function tryTensorflow(): Promise<boolean> {
   for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
     try {
       await importOptional(pkg);
-      if (tf.findBackend('tensorflow') && (await tf.setBackend('tensorflow'))) return true;
+      if (tf.findBackend('tensorflow') && (await setBackendOrThrow('tensorflow'))) return true;
       reasons.push(`${pkg}: did not register the backend`);
     } catch (err) {
       // not installed, or its native binary is missing: try the next one
@@ -87,8 +88,8 @@ async function loadWasm(): Promise<boolean> {
   }
   registerWasmKernels();
   try {
-    const ok = await tf.setBackend('wasm');
-    if (ok) guardWasmHeap(tf.backend());
+    const ok = await setBackendOrThrow('wasm');
+    guardWasmHeap(tf.backend());
     return ok;
   } finally {
     finish?.();
@@ -105,14 +106,20 @@ async function loadWebgpu(allowSoftware: boolean): Promise<boolean> {
   } else {
     await import('@tensorflow/tfjs-backend-webgpu');
   }
-  if (await tf.setBackend('webgpu')) return true;
-  releaseDawn();
-  throw new BackendError(`the adapter ${adapterLabel || ''} did not start`);
+  try {
+    return await setBackendOrThrow('webgpu');
+  } catch (err) {
+    releaseDawn();
+    throw new BackendError(`the adapter ${adapterLabel || ''} did not start: ${firstLine(err)}`);
+  }
 }
 
 type Attempt = Exclude<BackendName, 'auto'> | 'webgpu-hardware';
 
-/** Activates one backend; false with the reason recorded in `why` when it cannot. */
+/**
+ * Activates one backend; false with the reason recorded in `why` when it cannot. Under 'auto' the reasons
+ * stay quiet while another backend starts; a backend asked for by name reports its reason in one line.
+ */
 async function activate(name: Attempt, why: string[]): Promise<boolean> {
   try {
     switch (name) {
@@ -126,11 +133,11 @@ async function activate(name: Attempt, why: string[]): Promise<boolean> {
         return await loadWebgpu(false);
       case 'webgl':
         if (isNode()) throw new BackendError('webgl needs a browser');
-        return await tf.setBackend('webgl');
+        return await setBackendOrThrow('webgl');
       case 'cpu':
         // PROD silences tfjs's "install tfjs-node" banner; it only disables debug checks.
         tf.env().set('PROD', true);
-        return await tf.setBackend('cpu');
+        return await setBackendOrThrow('cpu');
     }
   } catch (err) {
     why.push(`${name}: ${firstLine(err)}`);

@@ -5,7 +5,7 @@ import { isRecordingGradients, matMul2d } from './mat-mul-2d.js';
 import { notePackedWeight } from './release-weight-caches.js';
 import { Module } from './module.js';
 import { initSkipped } from './parameter-placement.js';
-import { Rng } from './rng.js';
+import { DEFAULT_RNG_SEED, Rng } from './rng.js';
 import { needsVocabShards, shardedMatMul } from './vocab-shards.js';
 
 /** Options of `Linear`. */
@@ -40,7 +40,7 @@ export class Linear extends Module {
     opts: LinearOptions = {},
   ) {
     super();
-    const rng = opts.rng ?? new Rng(123);
+    const rng = opts.rng ?? new Rng(DEFAULT_RNG_SEED);
     const bound = 1 / Math.sqrt(inFeatures);
     this.weight = this.registerParameter('weight', uniformTensor([inFeatures, outFeatures], bound, rng));
     if (opts.bias ?? true)

@@ -1,5 +1,5 @@
 // Matrix products whose forward and backward passes never use tfjs's transposed matmul
-// (on wasm, transposeA/transposeB are ~10x slower: PLATFORM-NOTES.md). Transposes are explicit copies.
+// (on wasm, transposeA/transposeB are ~10x slower: docs/platform-notes.md). Transposes are explicit copies.
 import * as tf from '@tensorflow/tfjs';
 import { ShapeMismatchError } from './errors.js';
 

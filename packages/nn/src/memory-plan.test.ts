@@ -1,7 +1,8 @@
 // nn's memory plan on hand-made profiles: the order of choices (resident, fewer micro-batches first,
 // then streamed), the inference split between resident and streamed segments, and the errors.
 import { describe, expect, it } from 'vitest';
-import { MemoryPlanError, heapBudget, parseByteSize, planInference, planTraining } from './index.js';
+import { MemoryPlanError, planInference, planTraining } from './index.js';
+import { heapBudget, parseByteSize } from './memory-plan.js';
 import type { ModelMemoryProfile } from './index.js';
 
 const MiB = 2 ** 20;

@@ -1,5 +1,5 @@
 // Module: a tree of named parameters (PyTorch's nn.Module, reduced to what llmfs needs).
-// Dot-separated names are stable and form the state dict (docs/API.md lists GPTModel's).
+// Dot-separated names are stable and form the state dict (docs/design.md lists GPTModel's).
 import * as tf from '@tensorflow/tfjs';
 import { MissingParameterError, NNError, ShapeMismatchError } from './errors.js';
 import { assignValues, isOnHost } from './host-residency.js';

@@ -12,6 +12,11 @@ function splitmix32(seed: number): () => number {
   };
 }
 
+/** Seed of layers built without an `rng` option (the book's `torch.manual_seed(123)`). */
+export const DEFAULT_RNG_SEED = 123;
+/** 2^32: divides a 32-bit unsigned integer into [0, 1). */
+const UINT32_RANGE = 2 ** 32;
+
 /** A small, fast, seeded generator; its whole state can be saved and restored (exact resume). */
 export class Rng {
   private s: Uint32Array;
@@ -38,7 +43,7 @@ export class Rng {
 
   /** Uniform float in [0, 1) with 32 bits of randomness. */
   next(): number {
-    return this.nextUint32() / 4294967296;
+    return this.nextUint32() / UINT32_RANGE;
   }
 
   /** Standard normal sample (Box-Muller, no cached spare so the state stays four words). */
@@ -62,7 +67,7 @@ export class Rng {
   /** Fills `out` with U(lo, hi) draws; the same stream as `lo + (hi - lo) * next()` per element, faster. */
   fillUniform(out: Float32Array, lo = 0, hi = 1): Float32Array {
     let [s0, s1, s2, s3] = this.s;
-    const scale = (hi - lo) / 4294967296;
+    const scale = (hi - lo) / UINT32_RANGE;
     for (let i = 0; i < out.length; i++) {
       const x = Math.imul(s1, 5);
       const r = Math.imul((x << 7) | (x >>> 25), 9) >>> 0;

@@ -15,6 +15,13 @@ import { removeStaleTempDirs } from './stale-temp-dirs.js';
 /** Prefix of the temporary folder of the worker scripts (`<prefix><pid>-XXXXXX`). */
 export const WASM_THREADS_TMP_PREFIX = 'llmfs-wasm-threads-';
 
+/** Start of the threaded factory's source inside the wasm bundle: the main script the workers load. */
+export const WASM_MAIN_PREFIX = 'var WasmBackendModuleThreadedSimd = ';
+/** The bundle's worker code that turns the main script's Blob into a URL (replaced by a file path). */
+export const WASM_WORKER_MARK = 'URL.createObjectURL(e.data.urlOrBlob)';
+/** The bundle's own `var require$$0 = require('fs');` lines, which the main script needs. */
+export const WASM_BUNDLE_REQUIRES = /^var (require\$\$\d+) = require\('([\w:/-]+)'\);$/gm;
+
 /** How many XNNPACK threads to use in Node: env LLMFS_WASM_THREADS, else the cores (at most 8, the pool). */
 export async function wasmThreadsWanted(): Promise<number> {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
@@ -56,11 +63,11 @@ export async function prepareWasmThreads(
   } catch {
     return undefined;
   }
-  const MAIN_PREFIX = 'var WasmBackendModuleThreadedSimd = ';
-  const WORKER_MARK = 'URL.createObjectURL(e.data.urlOrBlob)';
+  const MAIN_PREFIX = WASM_MAIN_PREFIX;
+  const WORKER_MARK = WASM_WORKER_MARK;
   if (!bundle.includes(MAIN_PREFIX) || !bundle.includes(WORKER_MARK)) return undefined;
   // (3) the bundle's own `var require$$0 = require('fs');` lines
-  const requires = [...bundle.matchAll(/^var (require\$\$\d+) = require\('([\w:/-]+)'\);$/gm)]
+  const requires = [...bundle.matchAll(WASM_BUNDLE_REQUIRES)]
     .map(([, name, mod]) => `var ${name} = require(${JSON.stringify(mod)});`)
     .join('\n');
 

@@ -1,6 +1,6 @@
 // WebGPU in Node through the optional `webgpu` package (Dawn; its prebuilt dawn.node ships inside the
 // package): Metal on macOS, D3D12 on Windows, Vulkan on Linux, and Mesa's OpenGL ES driver as a software
-// fallback (PLATFORM-NOTES.md). tfjs-backend-webgpu's own factory asks `navigator.gpu` for a core adapter,
+// fallback (docs/platform-notes.md). tfjs-backend-webgpu's own factory asks `navigator.gpu` for a core adapter,
 // which Node lacks and Mesa's GLES (compatibility only) cannot give, so the backend is registered here
 // with a device made from the adapter chosen, created with the adapter's real limits.
 import * as tf from '@tensorflow/tfjs';
@@ -99,7 +99,7 @@ export async function registerDawnWebgpu(allowSoftware: boolean): Promise<Webgpu
     attempts.push({ flags: [], featureLevel: 'compatibility', label: 'native (compatibility)' });
   } else reasons.push('no Vulkan loader (libvulkan.so.1)');
   if (allowSoftware && process.platform === 'linux') {
-    // Mesa's GLES through EGL without a display (PLATFORM-NOTES.md)
+    // Mesa's GLES through EGL without a display (docs/platform-notes.md)
     process.env.EGL_PLATFORM ??= 'surfaceless';
     attempts.push({ flags: ['backend=opengles'], featureLevel: 'compatibility', label: 'OpenGL ES' });
   }

@@ -45,7 +45,7 @@ export const GPT_TINY_CFG = {
 };
 
 /**
- * gpt-tiny's weights (fixtures/gpt-tiny/hf) under llmfs's state-dict names (docs/API.md). The HF file
+ * gpt-tiny's weights (fixtures/gpt-tiny/hf) under llmfs's state-dict names (docs/design.md). The HF file
  * has no lm_head (tied), so `out_head.weight` [C, V] is wte [V, C] transposed, as the book unties it.
  */
 export function gptTinyStateDict(): Map<string, RawTensor> {

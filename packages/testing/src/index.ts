@@ -1,5 +1,5 @@
 // Shared test helpers for llmfs packages: fixture paths, numeric closeness, tensor-leak checks.
-// Depends on no other llmfs package (DESIGN.md), only on node:fs and the tfjs peer.
+// Depends on no other llmfs package (docs/design.md), only on node:fs and the tfjs peer.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -124,3 +124,5 @@ export async function backendSkipReason(
     return process.env.CI ? undefined : reason;
   }
 }
+
+export { readmeTsBlocks, runReadmeSnippet, type ReadmeSnippetOptions } from './readme-snippet.js';

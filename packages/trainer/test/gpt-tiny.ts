@@ -1,5 +1,5 @@
 // Test-only: the gpt-tiny fixture as a GPTModel from @llmfs/testing's plain-data state dict, so trainer
-// checks its loss without @llmfs/gpt2-weights (which it may not import, DESIGN.md).
+// checks its loss without @llmfs/gpt2-weights (which it may not import, docs/design.md).
 import * as tf from '@tensorflow/tfjs';
 import { GPT_TINY_CFG, gptTinyStateDict } from '@llmfs/testing';
 import { GPTModel } from '@llmfs/gpt-model';
