@@ -5,7 +5,7 @@ import { isRecordingGradients, matMul2d } from './mat-mul-2d.js';
 import { Module } from './module.js';
 import { initSkipped } from './parameter-placement.js';
 import { Rng } from './rng.js';
-import { needsVocabShards, shardedMatMul } from './vocab-shards.js';
+import { needsVocabShards, shardedMatMul, useVocabShards } from './vocab-shards.js';
 
 /** Options of `Linear`. */
 export interface LinearOptions {
@@ -42,6 +42,7 @@ export class Linear extends Module {
     const rng = opts.rng ?? new Rng(123);
     const bound = 1 / Math.sqrt(inFeatures);
     this.weight = this.registerParameter('weight', uniformTensor([inFeatures, outFeatures], bound, rng));
+    useVocabShards(this.weight, 1); // over a webgpu binding limit: split by output columns (the vocabulary)
     if (opts.bias ?? true)
       this.bias = this.registerParameter('bias', uniformTensor([outFeatures], bound, rng));
   }

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs';
 import { MissingParameterError, NNError, ShapeMismatchError } from './errors.js';
 import { assignValues, isOnHost } from './host-residency.js';
 import { placeNewParameter } from './parameter-placement.js';
+import { releaseVocabShards } from './vocab-shards.js';
 
 /** Options of `Module.loadStateDict`. */
 export interface LoadStateDictOptions {
@@ -163,6 +164,7 @@ export abstract class Module {
 
   /** Disposes every parameter of the subtree. */
   dispose(): void {
+    releaseVocabShards(this.parameters()); // the device copies of weights over a webgpu binding limit
     for (const v of this.parameters()) v.dispose();
   }
 }
