@@ -6,6 +6,8 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   checkWasmHealth,
+  hostTensor,
+  preferHostOptimizerState,
   readHostViews,
   variableGradsWithShards,
   writeHostTensor,
@@ -106,8 +108,13 @@ async function batchGradsUnchecked(
     const l = (await value.data())[0];
     value.dispose();
     if (w > 0 || total === 0) loss += w * l;
-    for (const [name, g] of named) {
-      // the gradients are read in place (nn's host views): no copy out of wasm's heap
+    for (const [name, gOnDevice] of named) {
+      // the gradients are read in place (nn's host views): no copy out of wasm's heap; a GPU's are
+      // read with await data() (no synchronous readback)
+      const g = preferHostOptimizerState()
+        ? gOnDevice
+        : hostTensor((await gOnDevice.data()) as Float32Array, gOnDevice.shape);
+      if (g !== gOnDevice) gOnDevice.dispose();
       const a = acc.get(name);
       if (j < k - 1) {
         readHostViews([g], (d) => {
