@@ -183,6 +183,8 @@ export async function variableGradsWithShards(
     for (let s = 0; s < sharded.length; s++) {
       const parts = grads.slice(k, k + shardSets[s].tensors.length);
       k += shardSets[s].tensors.length;
+      // no path from the weight to the value: no gradient, as tf.variableGrads
+      if (parts.every((g) => !g)) continue;
       named[sharded[s].name] = await assembleOnHost(sharded[s], shardSets[s], parts);
     }
   } catch (err) {
