@@ -75,7 +75,9 @@ export async function attentionMaps(model: GPTModel, prompt: string): Promise<At
   });
   try {
     const input = tf.tensor2d([ids], [1, ids.length], 'int32');
-    const logits = model.forward(input);
+    // every block still sees every position; only the last row of logits is made (on a small WebGPU
+    // binding limit, [T, vocab] logits may not fit one binding)
+    const logits = model.forward(input, { lastOnly: true });
     input.dispose();
     logits.dispose();
   } finally {

@@ -1,10 +1,11 @@
 // Backend start-up in the compute worker: tfjs-backend-wasm is pointed at the .wasm files this site
 // serves (no CDN), the other backends are probed so the page can show what this browser offers, and
-// the WebGPU adapter's maxStorageBufferBindingSize is read so big tensors fail loudly (docs/platform-notes.md:
-// a binding over the limit silently reads as zeros).
+// the WebGPU adapter's maxStorageBufferBindingSize is read (docs/platform-notes.md: a binding over the limit
+// silently reads as zeros): @llmfs/nn splits the token embedding and the head to fit it, and the page
+// refuses any other tensor over it.
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { initBackend } from '@llmfs/nn';
+import { bindingLimit, initBackend } from '@llmfs/nn';
 import type { BackendInfo } from './protocol.js';
 
 /** 'gpu', 'software' (a CPU renderer such as SwiftShader or llvmpipe: far slower than wasm) or 'none'. */
@@ -49,11 +50,8 @@ export function lowerBindingLimit(bytes: number | undefined): void {
 /** The WebGPU device's maxStorageBufferBindingSize (or the lowered one), when tfjs runs on WebGPU. */
 export function webgpuBindingLimit(): number | undefined {
   if (tf.getBackend() !== 'webgpu') return undefined;
-  const device = (
-    tf.backend() as unknown as { device?: { limits?: { maxStorageBufferBindingSize?: number } } }
-  ).device;
-  const real = device?.limits?.maxStorageBufferBindingSize;
-  return real === undefined ? lowered : lowered === undefined ? real : Math.min(real, lowered);
+  const limit = bindingLimit(); // nn's: the device's, or the lowered one (what its shards are cut to)
+  return Number.isFinite(limit) ? limit : lowered;
 }
 
 /** Starts tfjs on `requested` ('auto' = webgpu, webgl, wasm) and reports what is available. */
@@ -75,7 +73,10 @@ export async function setupBackend(
   // software renderer (SwiftShader, llvmpipe) is 20-50x slower than wasm, so auto passes it over.
   // Picking it explicitly still works.
   const first = ['webgpu', 'webgl', 'wasm'].find((b) => probes[b] === 'gpu');
-  const active = await initBackend(requested === 'auto' && first ? first : requested, { log });
+  const active = await initBackend(requested === 'auto' && first ? first : requested, {
+    log,
+    maxBindingBytes: lowered,
+  });
   const software = Object.keys(probes).filter((k) => probes[k] === 'software');
   return { requested, active, available, software, maxStorageBufferBindingSize: webgpuBindingLimit() };
 }

@@ -1,6 +1,8 @@
 // Builds a GPTModel from config.json + model.safetensors bytes with the packages' own readers
 // (readSafetensors: typed SafetensorsError for hostile files; hfStateToLlmfs: the one name mapping).
-// On WebGPU every tensor is checked against the adapter's maxStorageBufferBindingSize first.
+// On WebGPU the token embedding and the head may exceed the adapter's maxStorageBufferBindingSize
+// (GPT-2's are 147 MiB; many adapters bind 128 MiB): @llmfs/nn splits them by vocabulary shards. Every
+// other tensor is checked against the limit first (a bigger binding would read as zeros).
 import * as tf from '@tensorflow/tfjs';
 import { GPTModel, type GPTConfig } from '@llmfs/gpt-model';
 import { hfStateToLlmfs, readSafetensors } from '@llmfs/gpt2-weights';
@@ -10,6 +12,9 @@ import type { ModelFiles } from './fetch-files.js';
 import { gptConfigFromJson } from './model-config.js';
 
 const MiB = 2 ** 20;
+
+/** The parameters @llmfs/nn splits along the vocabulary when they exceed the binding limit. */
+const SHARDED = new Set(['tok_emb.weight', 'out_head.weight']);
 
 /** Throws BindingSizeError when a tensor would exceed the WebGPU binding limit (it would read as zeros). */
 export function checkBindingLimit(tensors: Iterable<[string, { shape: number[] }]>, bytesPerValue = 4): void {
@@ -29,10 +34,9 @@ export function checkBindingLimit(tensors: Iterable<[string, { shape: number[] }
 export function loadModel(files: ModelFiles): { model: GPTModel; cfg: GPTConfig } {
   const cfg = gptConfigFromJson(files.configText, files.configName);
   const hf = readSafetensors(files.weights, files.weightsName);
-  checkBindingLimit(hf);
-  // The logits [T, vocab] of a full context are the other big binding.
-  checkBindingLimit([['logits', { shape: [cfg.contextLength, cfg.vocabSize] }]]);
   const state = hfStateToLlmfs(hf, cfg);
+  // generation takes the last position's logits only; losses take them in row chunks (@llmfs/trainer)
+  checkBindingLimit([...state].filter(([name]) => !SHARDED.has(name)));
   const tensors = new Map<string, tf.Tensor>();
   for (const [name, v] of state) tensors.set(name, tf.tensor(v.data, v.shape, 'float32'));
   const model = new GPTModel(cfg);

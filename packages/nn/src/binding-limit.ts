@@ -50,3 +50,18 @@ export function assertWithinBindingLimit(what: string, bytes: number): void {
     `${what} is ${mib(bytes)}, over the webgpu backend's maxStorageBufferBindingSize of ${mib(limit)}${on}: it would read as zeros`,
   );
 }
+
+/**
+ * How many rows of `rowBytes` one binding holds (at least 1; Infinity off webgpu): the row chunk of
+ * logits [rows, vocab] and their cross-entropy. `rowBytes` should include any padding the kernels add.
+ */
+export function logitRowsPerChunk(rowBytes: number): number {
+  const limit = bindingLimit();
+  if (!Number.isFinite(limit)) return Infinity;
+  const rows = Math.floor(limit / rowBytes);
+  if (rows < 1)
+    throw new BindingLimitError(
+      `one row of logits is ${rowBytes} bytes, over the webgpu binding limit of ${limit} bytes`,
+    );
+  return rows;
+}

@@ -2,10 +2,11 @@
 // UnsortedSegmentSum kernel tf.gather's own gradient needs (docs/platform-notes.md).
 import * as tf from '@tensorflow/tfjs';
 import { ShapeMismatchError } from './errors.js';
+import { gatherRows } from './gather-rows.js';
 import { Module } from './module.js';
 import { initSkipped } from './parameter-placement.js';
 import { DEFAULT_RNG_SEED, Rng } from './rng.js';
-import { needsVocabShards, shardedEmbeddingLookup } from './vocab-shards.js';
+import { needsVocabShards, shardedEmbeddingLookup, useVocabShards } from './vocab-shards.js';
 
 /** Tensor of `shape` filled with N(0, std) from `rng`. */
 export function normalTensor(shape: number[], std: number, rng: Rng): tf.Tensor {
@@ -13,23 +14,6 @@ export function normalTensor(shape: number[], std: number, rng: Rng): tf.Tensor 
   if (initSkipped()) return tf.zeros(shape, 'float32');
   return tf.tensor(rng.fillNormal(new Float32Array(n), 0, std), shape, 'float32');
 }
-
-const gatherRows = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-  const [weight, ids, save] = args as [tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-  save([ids]);
-  const shape = weight.shape as [number, number];
-  return {
-    value: tf.gather(weight, ids),
-    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-      const flatIds = saved[0];
-      // dW[v] = sum of dy rows whose id is v; scatterND sums duplicate indices.
-      return tf.tidy(() => {
-        const idx = tf.reshape(flatIds, [-1, 1]); // (N,) -> (N, 1)
-        return [tf.scatterND(idx, dy, shape), tf.zerosLike(flatIds)];
-      });
-    },
-  };
-});
 
 /** Row lookup of a [num, dim] matrix; `gatherRows(weight, ids)` for any int32 ids, trainable on every backend. */
 export function embeddingLookup(weight: tf.Tensor2D, ids: tf.Tensor): tf.Tensor {
@@ -59,6 +43,7 @@ export class Embedding extends Module {
     super();
     const rng = opts.rng ?? new Rng(DEFAULT_RNG_SEED);
     this.weight = this.registerParameter('weight', normalTensor([numEmbeddings, embeddingDim], 1, rng));
+    useVocabShards(this.weight, 0); // over a webgpu binding limit: split by rows (the vocabulary)
   }
 
   /** ids int32 [...] -> [..., dim]. Ids are not range-checked here (callers check before, cheaply). */

@@ -4,10 +4,11 @@ export {
   bindingLimit,
   lowerBindingLimit,
   assertWithinBindingLimit,
+  logitRowsPerChunk,
   webgpuAdapterName,
   BindingLimitError,
 } from './binding-limit.js';
-export { needsVocabShards, shardBounds } from './vocab-shards.js';
+export { needsVocabShards, shardBounds, variableGradsWithShards } from './vocab-shards.js';
 export { peekValues } from './peek-values.js';
 export { adapterName, isSoftwareAdapter } from './webgpu-node.js';
 export type { BackendName, InitBackendOptions } from './init-backend.js';

@@ -6,7 +6,7 @@ import { notePackedWeight } from './release-weight-caches.js';
 import { Module } from './module.js';
 import { initSkipped } from './parameter-placement.js';
 import { DEFAULT_RNG_SEED, Rng } from './rng.js';
-import { needsVocabShards, shardedMatMul } from './vocab-shards.js';
+import { needsVocabShards, shardedMatMul, useVocabShards } from './vocab-shards.js';
 
 /** Options of `Linear`. */
 export interface LinearOptions {
@@ -43,6 +43,7 @@ export class Linear extends Module {
     const rng = opts.rng ?? new Rng(DEFAULT_RNG_SEED);
     const bound = 1 / Math.sqrt(inFeatures);
     this.weight = this.registerParameter('weight', uniformTensor([inFeatures, outFeatures], bound, rng));
+    useVocabShards(this.weight, 1); // over a webgpu binding limit: split by output columns (the vocabulary)
     if (opts.bias ?? true)
       this.bias = this.registerParameter('bias', uniformTensor([outFeatures], bound, rng));
   }

@@ -5,6 +5,7 @@ import { MissingParameterError, NNError, ShapeMismatchError } from './errors.js'
 import { assignValues, isOnHost } from './host-residency.js';
 import { placeNewParameter } from './parameter-placement.js';
 import { releasePackedWeights } from './release-weight-caches.js';
+import { releaseVocabShards } from './vocab-shards.js';
 
 /** Options of `Module.loadStateDict`. */
 export interface LoadStateDictOptions {
@@ -169,6 +170,7 @@ export abstract class Module {
 
   /** Disposes every parameter of the subtree. */
   dispose(): void {
+    releaseVocabShards(this.parameters()); // the device copies of weights over a webgpu binding limit
     for (const v of this.parameters()) v.dispose();
   }
 }

@@ -7,6 +7,8 @@
 import * as tf from '@tensorflow/tfjs';
 import {
   hostTensor,
+  isOnHost,
+  needsVocabShards,
   preferHostOptimizerState,
   readHostViews,
   writableHostValues,
@@ -75,7 +77,7 @@ export class AdamW {
       }
       let st = this.state.get(name);
       if (!st) {
-        st = this.hostState
+        st = this.hostOf(p)
           ? { m: new Float32Array(p.size), v: new Float32Array(p.size), step: 0 }
           : { m: tf.variable(tf.zerosLike(p), false), v: tf.variable(tf.zerosLike(p), false), step: 0 };
         this.state.set(name, st);
@@ -87,6 +89,14 @@ export class AdamW {
         if (opts.disposeGrads) g.dispose();
       }
     }
+  }
+
+  /**
+   * Whether `p`'s moments live in host memory: with `hostState`, and always for a parameter kept in host
+   * memory or over a webgpu binding limit (nn's vocabulary shards: tensor moments would be bound whole).
+   */
+  private hostOf(p: tf.Variable): boolean {
+    return this.hostState || isOnHost(p) || needsVocabShards(p);
   }
 
   /**
@@ -207,7 +217,7 @@ export class AdamW {
     for (const [name, s] of loaded) {
       this.state.set(
         name,
-        this.hostState
+        this.hostOf(this.params.get(name)!)
           ? { m: hostCopy(s.m), v: hostCopy(s.v), step: s.step }
           : {
               m: tf.variable(tf.cast(s.m, 'float32'), false),

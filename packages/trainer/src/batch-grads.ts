@@ -4,7 +4,15 @@
 // mean loss and gradient. Peak memory holds one part's activations: GPT-2 124M at batch 2, context 256,
 // does not fit wasm's 4 GiB heap in one pass (tfjs keeps every saved activation until the end of backward).
 import * as tf from '@tensorflow/tfjs';
-import { checkWasmHealth, readHostViews, writeHostTensor, type MemoryPlan } from '@llmfs/nn';
+import {
+  checkWasmHealth,
+  hostTensor,
+  preferHostOptimizerState,
+  readHostViews,
+  variableGradsWithShards,
+  writeHostTensor,
+  type MemoryPlan,
+} from '@llmfs/nn';
 import { calcLossBatch } from './calc-loss-batch.js';
 import { TrainerError } from './errors.js';
 import { countValid, microBatch } from './micro-batches.js';
@@ -82,14 +90,15 @@ async function batchGradsUnchecked<B extends StepBatch>(
   const varByName = new Map(vars);
   const lossOf = (b: BatchLike) =>
     lossBatch ? lossBatch(b as unknown as B, model) : calcLossBatch(b, model, { ignoreIndex });
-  const pass = (b: BatchLike) => {
-    const { value, grads } = tf.variableGrads(() => lossOf(b), varList);
+  const pass = async (b: BatchLike) => {
+    // tf.variableGrads, also for weights over a webgpu binding limit (nn's vocabulary shards)
+    const { value, grads } = await variableGradsWithShards(() => lossOf(b), varList);
     const named = new Map<string, tf.Tensor>();
     for (const [key, g] of Object.entries(grads)) named.set(nameOf.get(key) ?? key, g);
     return { value, named };
   };
   if (k === 1) {
-    const { value, named } = pass(batch);
+    const { value, named } = await pass(batch);
     const loss = (await value.data())[0];
     value.dispose();
     return { loss, grads: named };
@@ -108,12 +117,17 @@ async function batchGradsUnchecked<B extends StepBatch>(
   for (let j = 0; j < k; j++) {
     const part = microBatch(batch, j, k);
     const w = total === 0 ? 1 / k : valid(part.targets) / total; // all ignored: NaN, as PyTorch
-    const { value, named } = pass(part);
+    const { value, named } = await pass(part);
     const l = (await value.data())[0];
     value.dispose();
     if (w > 0 || total === 0) loss += w * l;
-    for (const [name, g] of named) {
-      // the gradients are read in place (nn's host views): no copy out of wasm's heap
+    for (const [name, gOnDevice] of named) {
+      // the gradients are read in place (nn's host views): no copy out of wasm's heap; a GPU's are
+      // read with await data() (no synchronous readback)
+      const g = preferHostOptimizerState()
+        ? gOnDevice
+        : hostTensor((await gOnDevice.data()) as Float32Array, gOnDevice.shape);
+      if (g !== gOnDevice) gOnDevice.dispose();
       const a = acc.get(name);
       if (j < k - 1) {
         readHostViews([g], (d) => {

@@ -1,6 +1,7 @@
 // calc_loss_batch (book ch05): logits of a batch, flattened, against its targets.
 import * as tf from '@tensorflow/tfjs';
 import { crossEntropy } from './cross-entropy.js';
+import { rowChunkedLossBatch } from './row-chunked-loss.js';
 import type { BatchLike, TrainableModel } from './types.js';
 
 /** Mean cross-entropy of `model` on one batch (targets equal to `ignoreIndex`, default -100, are left out). */
@@ -9,6 +10,9 @@ export function calcLossBatch(
   model: Pick<TrainableModel, 'forward'>,
   opts: { ignoreIndex?: number } = {},
 ): tf.Scalar {
+  // logits over a webgpu adapter's binding limit: the head and the loss in row chunks
+  const chunked = rowChunkedLossBatch(batch, model, opts);
+  if (chunked) return chunked;
   return tf.tidy(() => {
     const { batchSize: b, seqLen: t } = batch;
     const inputs = tf.tensor2d(batch.inputs, [b, t], 'int32');

@@ -79,7 +79,7 @@ export async function streamedBatchGrads(
 
   let loss = 0;
   for (let j = 0; j < k; j++) {
-    loss += streamedPass(
+    const chunkLosses = streamedPass(
       microBatch(batch, j, k),
       model,
       nameOf,
@@ -88,6 +88,9 @@ export async function streamedBatchGrads(
       opts.headChunkTokens ?? Infinity,
       ignoreIndex,
     );
+    // read with await data(): no synchronous readback in the step (webgpu has none in Node)
+    for (const l of chunkLosses) loss += (await l.data())[0];
+    tf.dispose(chunkLosses);
   }
   if (total === 0) loss = NaN; // every target ignored: NaN, as PyTorch
   const grads = new Map<string, tf.Tensor>();
@@ -99,7 +102,8 @@ export async function streamedBatchGrads(
 
 /**
  * One pass over `part`: forward without a tape, head in chunks, backward with recompute. Adds the
- * gradients of sum(chunk losses weighted by valid targets / `total`) through `addGrad`; returns that sum.
+ * gradients of sum(chunk losses weighted by valid targets / `total`) through `addGrad`; returns those
+ * weighted chunk losses (scalars the caller reads and disposes).
  */
 function streamedPass(
   part: BatchLike,
@@ -109,7 +113,7 @@ function streamedPass(
   total: number,
   chunkTokens: number,
   ignoreIndex: number,
-): number {
+): tf.Scalar[] {
   const { batchSize: b, seqLen: t } = part;
   const n = b * t;
   const segments = model.segmentParameters();
@@ -128,7 +132,7 @@ function streamedPass(
   const ids = tf.tensor2d(part.inputs, [b, t], 'int32');
   const acts: tf.Tensor3D[] = []; // acts[i] = input of block i; acts[L] = input of the head
   const rngBefore: number[][][] = []; // generator states before segment s (0 = embeddings)
-  let loss = 0;
+  const losses: tf.Scalar[] = [];
   try {
     model.checkIds(ids);
     // forward, no tape: keep each block's input
@@ -170,8 +174,7 @@ function streamedPass(
             undefined,
             true,
           );
-          loss += value.dataSync()[0];
-          value.dispose();
+          losses.push(value as tf.Scalar);
           dxParts.push(grads[0]);
           headTrain.forEach((p, i) => {
             addGrad(p, grads[i + 1]);
@@ -223,7 +226,10 @@ function streamedPass(
     }
     dx?.dispose();
     restoreRngs(after);
-    return loss;
+    return losses;
+  } catch (err) {
+    tf.dispose(losses);
+    throw err;
   } finally {
     ids.dispose();
     tf.dispose(acts);

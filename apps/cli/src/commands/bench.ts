@@ -146,6 +146,7 @@ export function register(program: Command): void {
         const t0 = performance.now();
         const { grads } = await batchGrads(batch, model, named, { plan });
         opt.step(grads, { disposeGrads: true });
+        await settled(named); // GPU backends run the update asynchronously: time it too
         if (s > 0) times.push(performance.now() - t0); // step 0 is the warm-up
       }
       opt.dispose();
@@ -167,4 +168,10 @@ export function register(program: Command): void {
     );
     if (o.json) printJson(result);
   });
+}
+
+/** Waits for the backend's queued work: reads the smallest parameter back (webgpu runs kernels in order). */
+async function settled(named: Array<[string, tf.Variable]>): Promise<void> {
+  const smallest = named.reduce((a, b) => (b[1].size < a[1].size ? b : a))[1];
+  await smallest.data();
 }
