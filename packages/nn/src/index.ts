@@ -23,6 +23,7 @@ export { Dropout } from './dropout.js';
 export type { DropoutOptions } from './dropout.js';
 export { disposeTensors, countNewTensors } from './memory.js';
 export { preferHostOptimizerState } from './prefer-host-optimizer-state.js';
+export { prefersExplicitTranspose, prefersHostGradientSums } from './backend-preferences.js';
 export { readHostViews, writeHostTensor } from './host-views.js';
 export { wasmThreadsCount } from './wasm-threads.js';
 export { releaseWeightCaches } from './release-weight-caches.js';
