@@ -90,12 +90,13 @@ function parseArgs(argv) {
     else if (a === '--steps') o.steps = Number(next());
     else if (a === '--new-tokens') o.newTokens = Number(next());
     else if (a === '--epochs') o.epochs = Number(next());
+    else if (a === '--max-steps') o.maxSteps = Number(next());
     else if (a === '--json') o.json = true;
     else if (a === '--full-run') o.fullRun = true;
     else if (a === '--help' || a === '-h') {
       console.log(
         'usage: npm run bench:pytorch -- [--rows ch05,ch06,ch07,eval,kv124,kvmedium] [--skip ch07] [--steps N] [--new-tokens N] [--json]\n' +
-          '       npm run bench:pytorch -- --full-run [--epochs 10]',
+          '       npm run bench:pytorch -- --full-run [--epochs 10] [--max-steps N (a quick check)]',
       );
       process.exit(0);
     } else fail(`unknown option ${a} (see --help)`);
@@ -107,6 +108,7 @@ function parseArgs(argv) {
     ['--steps', o.steps],
     ['--new-tokens', o.newTokens],
     ['--epochs', o.epochs ?? 1],
+    ['--max-steps', o.maxSteps ?? 1],
   ])
     if (!Number.isInteger(v) || v < 1) fail(`${k}: expected a positive integer, got ${v}`);
   return o;
@@ -289,6 +291,7 @@ function fullRun(o) {
     args.push('--context-length', '256', '--batch-size', '2', '--stride', '256', '--epochs', epochs);
     args.push('--lr', '4e-4', '--weight-decay', '0.1', '--eval-freq', '5', '--eval-iter', '5');
     args.push('--out', out, '--json-log', log);
+    if (o.maxSteps) args.push('--max-steps', String(o.maxSteps));
     console.log(`llmfs: llmfs pretrain ${args.slice(4).join(' ')} [load ${load()}]`);
     const t0 = performance.now();
     const r = spawnSync(process.execPath, args, {
@@ -339,15 +342,9 @@ function fullRun(o) {
       }
       console.log(`twin: full_run_twin.py [load ${load()}]`);
       try {
-        result.twin = runJson(twin.python, [
-          FULL_TWIN,
-          '--train',
-          files.train,
-          '--val',
-          files.val,
-          '--epochs',
-          epochs,
-        ]);
+        const targs = [FULL_TWIN, '--train', files.train, '--val', files.val, '--epochs', epochs];
+        if (o.maxSteps) targs.push('--max-steps', String(o.maxSteps));
+        result.twin = runJson(twin.python, targs);
       } catch (err) {
         result.twinError = err.message;
       }

@@ -63,6 +63,7 @@ def main(argv):
     p.add_argument("--batch-size", type=int, default=2)
     p.add_argument("--eval-freq", type=int, default=5)
     p.add_argument("--eval-iter", type=int, default=5)
+    p.add_argument("--max-steps", type=int, help="stop after this many steps (a quick check of the plumbing)")
     a = p.parse_args(argv)
     torch.set_num_threads(os.cpu_count() or 1)
     t0 = time.perf_counter()
@@ -77,6 +78,8 @@ def main(argv):
     for _ in range(a.epochs):
         model.train()
         for x, y in batches(train, a.batch_size, True, True, gen):
+            if a.max_steps is not None and step + 1 >= a.max_steps:
+                break
             opt.zero_grad()
             calc_loss_batch(x, y, model).backward()
             opt.step()

@@ -71,7 +71,7 @@ async function step(): Promise<number> {
 await step(); // warm-up
 const times: number[] = [];
 for (let i = 0; i < steps; i++) times.push(await step());
-const median = [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)];
+const median = times.length ? [...times].sort((a, b) => a - b)[Math.floor(times.length / 2)] : NaN;
 
 // one more step under the profiler (the profiler adds a little per kernel; the shares are what counts)
 let profiledMs = 0;
@@ -81,9 +81,16 @@ const prof = await tf.profile(async () => {
 });
 const groups = new Map(GROUPS.map(([g]) => [g, { ms: 0, n: 0 }]));
 const byKernel = new Map<string, { ms: number; n: number }>();
+const byShape = new Map<string, { ms: number; n: number; flops: number }>();
 let matmulFlops = 0;
+let scopeMs = 0;
 for (const k of prof.kernels) {
   const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+  if (k.name === 'unnamed scope') {
+    // a custom-gradient scope: its kernels are listed on their own as well
+    scopeMs += ms;
+    continue;
+  }
   const g = GROUPS.find(([, f]) => f(k.name))![0];
   const e = groups.get(g)!;
   e.ms += ms;
@@ -99,7 +106,14 @@ for (const k of prof.kernels) {
     const kd = a[a.length - 1];
     const nn = b[b.length - 1];
     const batches = a.slice(0, -2).reduce((x, y) => x * y, 1);
-    matmulFlops += 2 * batches * m * kd * nn;
+    const flops = 2 * batches * m * kd * nn;
+    matmulFlops += flops;
+    const key = `${batches > 1 ? `${batches}x ` : ''}[${m},${kd}]x[${kd},${nn}]`;
+    const e = byShape.get(key) ?? { ms: 0, n: 0, flops: 0 };
+    e.ms += ms;
+    e.n++;
+    e.flops += flops;
+    byShape.set(key, e);
   }
 }
 const kernelMs = [...groups.values()].reduce((a, e) => a + e.ms, 0);
@@ -120,6 +134,14 @@ const mm = groups.get('matmul')!.ms;
 console.log(
   `matmul: ${(matmulFlops / 1e9).toFixed(1)} GFLOP in ${(mm / 1000).toFixed(2)} s = ${(matmulFlops / 1e6 / mm).toFixed(1)} GFLOP/s`,
 );
+console.log(
+  `custom-gradient scopes: ${(scopeMs / 1000).toFixed(2)} s including their kernels (not added above)`,
+);
+console.log('matmul by shape (top 10 by time):');
+for (const [key, e] of [...byShape].sort((a, b) => b[1].ms - a[1].ms).slice(0, 10))
+  console.log(
+    `  ${key.padEnd(28)} x${String(e.n).padEnd(5)} ${(e.ms / 1000).toFixed(2).padStart(6)} s  ${(e.flops / 1e6 / e.ms).toFixed(1).padStart(5)} GFLOP/s`,
+  );
 console.log('top kernels:');
 for (const [name, e] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12))
   console.log(
