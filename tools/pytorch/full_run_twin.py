@@ -94,6 +94,8 @@ def main(argv):
         model.eval()  # the book's generate_and_print_sample
         generate_text_simple(model, torch.tensor([PROMPT]), 50, a.context_length)
         model.train()
+        if a.max_steps is not None and step + 1 >= a.max_steps:
+            break
     wall = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps({"wall_s": wall, "peak_rss_mb": round(peak, 1), "steps": step + 1, **last}))
