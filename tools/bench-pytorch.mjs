@@ -127,7 +127,8 @@ const load = () =>
 
 /** The first python that imports torch, with its BLAS; or why there is none (one line). */
 function findTwin() {
-  const candidates = [process.env.LLMFS_PYTHON, 'python3', '/usr/bin/python3'].filter(Boolean);
+  // LLMFS_PYTHON, when set, is the only interpreter tried
+  const candidates = process.env.LLMFS_PYTHON ? [process.env.LLMFS_PYTHON] : ['python3', '/usr/bin/python3'];
   for (const py of [...new Set(candidates)]) {
     const r = spawnSync(py, [TWIN, '--rows', 'kv124', '--steps', '1', '--warmup', '0', '--new-tokens', '1'], {
       encoding: 'utf8',
