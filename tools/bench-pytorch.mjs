@@ -265,6 +265,10 @@ function benchRows(o) {
       `| ${r.what} | ${fmt(r.llmfs?.figure, r.kind)} | ${r.twin ? fmt(r.twin.figure, r.kind) : r.twinError} | ${r.ratio !== undefined ? `${r.ratio.toFixed(2)}x` : '-'} | ${goal} | ${r.llmfs?.peakRssMiB ?? '-'} / ${r.twin?.peakRssMiB ?? '-'} MiB |`,
     );
   }
+  if (twin.blasKind === 'reference')
+    console.log(
+      '!!!!! WARNING: the twin ran on the REFERENCE BLAS: these ratios flatter llmfs (see the top).',
+    );
   if (o.json) console.log(JSON.stringify({ twin, rows: results }));
 }
 
