@@ -1,6 +1,6 @@
 """Benchmark of the PyTorch twin at the book's shapes: seconds per training step and peak RSS.
 
-    /usr/bin/python3 tools/pytorch/bench_twin.py [--rows ch05,ch06,eval,generate] [--steps 3] [--warmup 1]
+    /usr/bin/python3 tools/pytorch/bench_twin.py [--rows ch05,ch06,eval,kv124,kvmedium] [--steps 3] [--warmup 1]
 
 Rows (random weights, CPU, every core):
   ch05      chapter 5 step: GPT-2 124M config, context 256, batch 2, AdamW lr 4e-4 wd 0.1, dropout 0.1
@@ -9,6 +9,8 @@ Rows (random weights, CPU, every core):
   ch07      chapter 7 step: gpt2-medium, batch 8, length 192, all trainable (AdamW lr 5e-5 wd 0.1);
             about 15 GB and a minute a step, so not run unless named
   eval      an evaluation pass: 5 batches of the ch05 shape, no gradients
+  kv124     greedy generation with a KV cache (the book's gpt_with_kv_cache), 124M, tokens/s
+  kvmedium  the same with gpt2-medium
   generate  greedy generation without a KV cache (the book's generate_text_simple), 124M, tokens/s
 Each row runs in its own process, so its peak RSS (getrusage ru_maxrss) is its own. Prints one JSON object.
 """
@@ -20,9 +22,12 @@ import subprocess
 import sys
 import time
 
-DEFAULT_ROWS = ["ch05", "ch06", "eval", "generate"]
-ALL_ROWS = ["ch05", "ch06", "ch07", "eval", "generate"]
+DEFAULT_ROWS = ["ch05", "ch06", "eval", "kv124", "kvmedium", "generate"]
+ALL_ROWS = ["ch05", "ch06", "ch07", "eval", "kv124", "kvmedium", "generate"]
 
+# GNU OpenMP's idle threads spin by default and then fight OpenBLAS's own threads for the cores: on the
+# 2-core machine a chapter 5 step took 25.4 s spinning and 16.0 s passive (same load). Set before torch loads.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 try:
     import torch
 except ImportError:
@@ -42,6 +47,18 @@ def blas_libraries():
     except OSError:
         return []
     return sorted(os.path.realpath(p) for p in paths)
+
+
+def blas_kind(paths):
+    """'openblas', 'mkl', 'reference' (Debian's libblas3: ~20x slower, the ratios would be a lie) or 'unknown'."""
+    joined = " ".join(paths).lower()
+    if "openblas" in joined:
+        return "openblas"
+    if "mkl" in joined:
+        return "mkl"
+    if "blas" in joined:
+        return "reference"
+    return "unknown"  # a wheel with BLAS linked in statically
 
 
 def timed_steps(step, steps, warmup):
@@ -115,6 +132,20 @@ def generate_row(new_tokens, warmup):
     return {"tokens_per_s": new_tokens / seconds, "new_tokens": new_tokens, "seconds": seconds}
 
 
+def kv_generate_row(size, new_tokens, warmup):
+    """Greedy tokens/s with the KV cache, as `llmfs bench`'s cached generation (prompt of 4 tokens)."""
+    from llmfs_twin import GPTModel, generate_text_cached, gpt2_config
+
+    model = GPTModel(gpt2_config(size, qkv_bias=True, drop_rate=0.0)).eval()
+    prompt = torch.tensor([[15496, 11, 314, 716]])  # "Hello, I am", llmfs bench's prompt
+    if warmup:
+        generate_text_cached(model, prompt, 2)
+    t0 = time.perf_counter()
+    generate_text_cached(model, prompt, new_tokens)
+    seconds = time.perf_counter() - t0
+    return {"tokens_per_s": new_tokens / seconds, "new_tokens": new_tokens, "seconds": seconds}
+
+
 def run_row(name, steps, warmup, new_tokens):
     from llmfs_twin import gpt2_config
 
@@ -130,6 +161,10 @@ def run_row(name, steps, warmup, new_tokens):
     elif name == "eval":
         out = eval_row(steps, warmup)
         shape = {"config": "gpt2 (124M)", "batch": 2, "length": 256}
+    elif name in ("kv124", "kvmedium"):
+        size = "gpt2" if name == "kv124" else "gpt2-medium"
+        out = kv_generate_row(size, new_tokens, warmup)
+        shape = {"config": size, "prompt_tokens": 4, "kv_cache": True}
     else:
         out = generate_row(new_tokens, warmup)
         shape = {"config": "gpt2 (124M)", "prompt_tokens": 4, "kv_cache": False}
@@ -160,7 +195,9 @@ def main(argv):
     if a.child:
         print(json.dumps(run_row(a.child, a.steps, a.warmup, a.new_tokens)))
         return 0
-    result = {"torch": torch.__version__, "threads": threads, "device": "cpu", "blas": blas_libraries()}
+    blas = blas_libraries()
+    result = {"torch": torch.__version__, "threads": threads, "device": "cpu", "blas": blas, "blas_kind": blas_kind(blas),
+              "omp_wait_policy": os.environ.get("OMP_WAIT_POLICY")}
     result.update(steps=a.steps, warmup=a.warmup, rows={})
     for name in rows:
         args = [sys.executable, os.path.abspath(__file__), "--child", name, "--steps", str(a.steps)]

@@ -1,6 +1,6 @@
 // Chapter 3 attention against a naive float64 reference written in the test (plain loops), on wasm and cpu.
 import * as tf from '@tensorflow/tfjs';
-import { Rng, initBackend } from '@llmfs/nn';
+import { Rng, ShapeMismatchError, initBackend } from '@llmfs/nn';
 import { assertAllClose, assertNoTensorLeak, maxAbsDiff } from '@llmfs/testing';
 import { describe, expect, it } from 'vitest';
 import {
@@ -193,6 +193,26 @@ describe('MultiHeadAttention details (wasm)', () => {
     tf.dispose([x, y, yt, w, mha.lastAttentionWeights!]);
     expect(() => new MultiHeadAttention(4, 6, 8, 0, 4)).toThrow(/divisible/);
     mha.dispose();
+  });
+
+  it('checks contextLength as CausalAttention does, cached positions included', async () => {
+    await initBackend('wasm', { log: () => {} });
+    const mha = new MultiHeadAttention(4, 4, 4, 0, 2, false, { rng: new Rng(9) });
+    const causal = new CausalAttention(4, 4, 4, 0, false, { rng: new Rng(9) });
+    const x5 = tf.tensor3d([randM(new Rng(10), 5, 4)]);
+    expect(() => causal.forward(x5)).toThrow(ShapeMismatchError);
+    expect(() => mha.forward(x5)).toThrow(ShapeMismatchError);
+    expect(() => mha.forward(x5)).toThrow('MultiHeadAttention: 5 positions exceed contextLength 4');
+    const cache = new KVCache();
+    const x3 = tf.tensor3d([randM(new Rng(11), 3, 4)]);
+    tf.dispose(mha.forward(x3, { cache })); // 3 of 4 positions
+    const x2 = tf.tensor3d([randM(new Rng(12), 2, 4)]);
+    expect(() => mha.forward(x2, { cache })).toThrow('5 positions exceed contextLength 4');
+    expect(cache.length).toBe(3); // the refused call appended nothing
+    tf.dispose([x5, x3, x2]);
+    cache.reset();
+    mha.dispose();
+    causal.dispose();
   });
 
   it('forward + backward through MultiHeadAttention leaks no tensors', async () => {

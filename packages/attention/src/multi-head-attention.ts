@@ -70,6 +70,12 @@ export class MultiHeadAttention extends Module {
    */
   forwardFlat<X extends tf.Tensor>(x: X, b: number, t: number, opts: AttentionForwardOptions = {}): X {
     const { cache, returnWeights } = opts;
+    const offset = cache ? cache.length : 0;
+    // as CausalAttention: the causal mask (the book's buffer) covers contextLength positions
+    if (offset + t > this.contextLength)
+      throw new ShapeMismatchError(
+        `MultiHeadAttention: ${offset + t} positions exceed contextLength ${this.contextLength}`,
+      );
     const h = this.numHeads;
     const hd = this.headDim;
     const dOut = this.dOut;
@@ -98,7 +104,6 @@ export class MultiHeadAttention extends Module {
           t,
         ]) as tf.Tensor3D;
       }
-      const offset = cache ? cache.length : 0;
       if (cache) ({ keysT: kT, values: vh } = cache.append(kT, vh));
       const tk = kT.shape[2];
       let scores: tf.Tensor = batchMatMul(qh, kT); // (B*H, T, Tk)

@@ -24,6 +24,7 @@ export type { EmbeddingOptions } from './embedding.js';
 export { Dropout } from './dropout.js';
 export type { DropoutOptions } from './dropout.js';
 export { preferHostOptimizerState } from './prefer-host-optimizer-state.js';
+export { prefersExplicitTranspose, prefersHostGradientSums } from './backend-preferences.js';
 export { readHostViews, writeHostTensor } from './host-views.js';
 export { wasmThreadsCount } from './wasm-threads.js';
 export { releaseWeightCaches } from './release-weight-caches.js';

@@ -1,6 +1,8 @@
-// Matrix products whose forward and backward passes never use tfjs's transposed matmul
-// (on wasm, transposeA/transposeB are ~10x slower: docs/platform-notes.md). Transposes are explicit copies.
+// Matrix products whose forward and backward passes never use tfjs's transposed matmul on wasm
+// (there, transposeA/transposeB are ~10x slower: docs/platform-notes.md) and transpose explicitly only
+// where nn's prefersExplicitTranspose says so; other backends take the transposed operands in the kernel.
 import * as tf from '@tensorflow/tfjs';
+import { prefersExplicitTranspose } from './backend-preferences.js';
 import { ShapeMismatchError } from './errors.js';
 
 const matMul2dGrad = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
@@ -10,6 +12,8 @@ const matMul2dGrad = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>)
     value: productFreeingPackedCopy(a as tf.Tensor2D, b as tf.Tensor2D),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
+      const d = dy as tf.Tensor2D;
+      if (!prefersExplicitTranspose()) return [tf.matMul(d, sb, false, true), tf.matMul(sa, d, true, false)];
       // dA = dy @ B^T ; dB = A^T @ dy. The tidy frees each transpose (and the packed copy XNNPACK keeps
       // of it) now, not at the end of the whole backward pass: without it a GPT-2 124M step held every
       // weight's transpose twice over and overflowed wasm's 4 GiB heap.
@@ -85,6 +89,10 @@ const batchMatMulGrad = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFun
     value: bmm(a as tf.Tensor3D, b as tf.Tensor3D),
     gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sa, sb] = saved as [tf.Tensor3D, tf.Tensor3D];
+      if (!prefersExplicitTranspose()) {
+        const d = dy as tf.Tensor3D;
+        return [tf.matMul(d, sb, false, true), tf.matMul(sa, d, true, false)];
+      }
       return tf.tidy(() => [
         bmm(dy as tf.Tensor3D, tf.transpose(sb, [0, 2, 1])),
         bmm(tf.transpose(sa, [0, 2, 1]), dy as tf.Tensor3D),

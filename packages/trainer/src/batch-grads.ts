@@ -1,13 +1,17 @@
 // Loss and gradients of one batch, optionally in micro-batches (gradient accumulation): the rows are
 // split into `microBatches` equal parts, each part's gradients are added into host Float32Arrays with
-// weight (valid targets in the part) / (valid targets in the batch), so the result is the full batch's
+// weight (valid targets in the part) / (valid targets in the batch) (on the device where the backend
+// prefers it: nn's prefersHostGradientSums), so the result is the full batch's
 // mean loss and gradient. Peak memory holds one part's activations: GPT-2 124M at batch 2, context 256,
 // does not fit wasm's 4 GiB heap in one pass (tfjs keeps every saved activation until the end of backward).
 import * as tf from '@tensorflow/tfjs';
 import {
   checkWasmHealth,
   hostTensor,
+  hostValues,
+  isOnHost,
   preferHostOptimizerState,
+  prefersHostGradientSums,
   readHostViews,
   variableGradsWithShards,
   writeHostTensor,
@@ -109,6 +113,41 @@ async function batchGradsUnchecked<B extends StepBatch>(
   }
   const valid = (a: Int32Array) => countValid(a, ignoreIndex);
   const total = valid(batch.targets);
+  if (!prefersHostGradientSums()) {
+    // GPU and native backends: the weighted sums stay on the device (host sums would read every gradient back)
+    const sums = new Map<string, tf.Tensor>();
+    let loss = 0;
+    for (let j = 0; j < k; j++) {
+      const part = microBatch(batch, j, k);
+      const w = total === 0 ? 1 / k : valid(part.targets) / total;
+      const { value, named } = await pass(part);
+      const l = (await value.data())[0];
+      value.dispose();
+      if (w > 0 || total === 0) loss += w * l;
+      for (const [name, g] of named) {
+        const prev = sums.get(name);
+        if (isOnHost(g)) {
+          // a vocabulary-sharded weight's gradient, assembled in host memory by nn (over the binding
+          // limit on the device): its sum stays there too
+          const d = hostValues(g);
+          const out = prev ? hostValues(prev).slice() : new Float32Array(d.length);
+          if (w > 0) for (let i = 0; i < d.length; i++) out[i] += w * d[i];
+          sums.set(name, hostTensor(out, g.shape));
+          tf.dispose([g, prev].filter((t): t is tf.Tensor => t !== undefined));
+          continue;
+        }
+        sums.set(
+          name,
+          tf.tidy(() => {
+            const wg = w > 0 ? tf.mul(g, w) : tf.zerosLike(g);
+            return prev ? tf.add(prev, wg) : wg;
+          }),
+        );
+        tf.dispose([g, prev].filter((t): t is tf.Tensor => t !== undefined));
+      }
+    }
+    return { loss, grads: sums };
+  }
   const acc = new Map<string, Float32Array>();
   const grads = new Map<string, tf.Tensor>();
   let buffers = accumulators.get(model);

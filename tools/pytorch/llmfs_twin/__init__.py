@@ -1,6 +1,7 @@
 """llmfs_twin: the book's GPT in PyTorch, for benchmarks and for handing llmfs model directories to
 PyTorch DistributedDataParallel and back. Never imported by the TypeScript packages."""
 from .classifier import add_classification_head, calc_loss_batch_classifier, freeze_for_classification
+from .kv_cache import generate_text_cached
 from .model import GPT_CONFIG_124M, GPTModel, generate_text_simple, gpt2_config
 from .model_directory import (
     LoadedModel,
@@ -27,6 +28,7 @@ __all__ = [
     "calc_loss_batch",
     "calc_loss_batch_classifier",
     "freeze_for_classification",
+    "generate_text_cached",
     "generate_text_simple",
     "gpt2_config",
     "has_optimizer_state",

@@ -10,6 +10,7 @@ from helpers import GPT_TINY, VERDICT_TOKENS, gpt_tiny_expected
 from llmfs_twin import (
     TokenFile,
     calc_loss_batch,
+    generate_text_cached,
     generate_text_simple,
     load_model_directory,
     rank_windows,
@@ -54,6 +55,12 @@ class GptTinyParity(unittest.TestCase):
     def test_greedy_ids(self):
         g = self.expected["generate_greedy"]
         out = generate_text_simple(self.loaded.model.eval(), torch.tensor([g["prompt_ids"]]), g["max_new_tokens"], 32)
+        self.assertEqual(out[0].tolist(), g["output_ids"])
+
+    def test_greedy_ids_with_kv_cache(self):
+        # the bench's KV-cache generation row runs this path: it must give the book's ids
+        g = self.expected["generate_greedy"]
+        out = generate_text_cached(self.loaded.model.eval(), torch.tensor([g["prompt_ids"]]), g["max_new_tokens"])
         self.assertEqual(out[0].tolist(), g["output_ids"])
 
     def test_token_file_windows_are_the_fixture_batches(self):

@@ -98,6 +98,69 @@ describe('llmfs bench', () => {
     }
   });
 
+  test('the bench:pytorch rows: classifier step, evaluation pass, cached generation only, qkv bias off', () => {
+    const { dir, cleanup } = makeTempDir();
+    try {
+      const cfgFile = path.join(dir, 'tiny.json');
+      const cfg = { vocabSize: 300, contextLength: 16, embDim: 16, nHeads: 2, nLayers: 2, qkvBias: true };
+      fs.writeFileSync(cfgFile, JSON.stringify(cfg));
+      const run = (...flags: string[]) =>
+        JSON.parse(
+          execFileSync(
+            process.execPath,
+            [
+              BIN,
+              'bench',
+              '--config',
+              cfgFile,
+              '--context-length',
+              '8',
+              '--steps',
+              '1',
+              '--backend',
+              'cpu',
+            ].concat(flags, ['--json']),
+            { encoding: 'utf8' },
+          )
+            .trim()
+            .split('\n')
+            .pop()!,
+        );
+      const r = run(
+        '--classifier',
+        '2',
+        '--batch-size',
+        '4',
+        '--eval-batches',
+        '2',
+        '--new-tokens',
+        '3',
+        '--no-uncached',
+      );
+      expect(r.generateTokensPerSecCached).toBeGreaterThan(0);
+      expect(r).not.toHaveProperty('generateTokensPerSecUncached');
+      expect(r.evalPassMs).toBeGreaterThan(0);
+      expect(r.eval).toEqual({ batches: 2, batchSize: 4, contextLength: 8 });
+      expect(r.trainStepMs).toBeGreaterThan(0);
+      // the book's freezing: the last block (2 LayerNorms, qkv with bias, out_proj, 2 FF layers),
+      // final_norm and a 16 -> 2 head with bias
+      const block = 2 * 32 + (16 * 48 + 48) + (16 * 16 + 16) + (16 * 64 + 64) + (64 * 16 + 16);
+      expect(r.train).toEqual({
+        batchSize: 4,
+        contextLength: 8,
+        steps: 1,
+        classifier: 2,
+        trainableParameters: block + 32 + (16 * 2 + 2),
+      });
+      // --qkv-bias off drops the 2 blocks' 48 q|k|v biases
+      const plain = run('--no-train', '--no-generate', '--eval-batches', '1');
+      const off = run('--no-train', '--no-generate', '--eval-batches', '1', '--qkv-bias', 'off');
+      expect(plain.parameters - off.parameters).toBe(2 * 48);
+    } finally {
+      cleanup();
+    }
+  });
+
   test('a bad flag is a one-line error with exit code 1', () => {
     const r = spawnSync(
       process.execPath,

@@ -2,6 +2,8 @@
 // generation tokens/s with and without the KV cache (book ch04/ch05), and the median time of one
 // training step (forward, backward, AdamW) with tokens/s (book ch05), each under nn's memory plan
 // (printed), with the peak RSS and the backend heap's high-water mark. Figures, not assertions.
+// Also the other rows of `npm run bench:pytorch`: the chapter 6 classifier step (`--classifier`), an
+// evaluation pass (`--eval-batches`), generation with the KV cache only (`--no-uncached`).
 import fs from 'node:fs';
 import type { Command } from 'commander';
 import * as tf from '@tensorflow/tfjs';
@@ -15,7 +17,8 @@ import {
   modelMemoryProfile,
   type GPTConfig,
 } from '@llmfs/gpt-model';
-import { AdamW, batchGrads } from '@llmfs/trainer';
+import { AdamW, batchGrads, calcLossLoader, trainStep } from '@llmfs/trainer';
+import { addClassificationHead, calcLossBatch, freezeForClassification } from '@llmfs/finetune';
 import { checkInput } from '../check-paths.js';
 import { UserError, parseNumber, printJson, withBackend } from '../common.js';
 
@@ -28,6 +31,10 @@ interface BenchFlags {
   newTokens: string;
   train: boolean;
   generate: boolean;
+  uncached: boolean;
+  qkvBias?: string;
+  classifier?: string;
+  evalBatches?: string;
   backend?: string;
   json?: boolean;
 }
@@ -70,6 +77,16 @@ export function register(program: Command): void {
       .option('--new-tokens <N>', 'tokens to generate per path', '50')
       .option('--no-train', 'skip the training step')
       .option('--no-generate', 'skip generation')
+      .option('--no-uncached', 'skip generation without the KV cache')
+      .option('--qkv-bias <on|off>', 'query/key/value biases (default: as the config)')
+      .option(
+        '--classifier <classes>',
+        'train the book ch06 classifier instead: a new head of <classes> outputs, the last block, final norm and head trainable, loss on the last token',
+      )
+      .option(
+        '--eval-batches <N>',
+        'also time one evaluation pass (calcLossLoader, no gradients) over N batches of the training shape',
+      )
       .option('--json', 'print one JSON object'),
   ).action(async (o: BenchFlags) => {
     const base = o.config.endsWith('.json') ? readConfigFile(o.config) : getConfig(o.config);
@@ -83,13 +100,19 @@ export function register(program: Command): void {
     const microBatches = parseNumber('--micro-batches', o.microBatches, { integer: true, min: 1 });
     if (microBatches !== undefined && batchSize % microBatches !== 0)
       throw new UserError(`--micro-batches: ${microBatches} does not divide --batch-size ${batchSize}`);
-    const cfg: GPTConfig = { ...base, contextLength: Math.max(contextLength, base.contextLength) };
+    const numClasses = parseNumber('--classifier', o.classifier, { integer: true, min: 2 });
+    const evalBatches = parseNumber('--eval-batches', o.evalBatches, { integer: true, min: 1 });
+    if (o.qkvBias !== undefined && o.qkvBias !== 'on' && o.qkvBias !== 'off')
+      throw new UserError(`--qkv-bias: expected on or off, got '${o.qkvBias}'`);
+    const qkvBias = o.qkvBias === undefined ? base.qkvBias : o.qkvBias === 'on';
+    const cfg: GPTConfig = { ...base, qkvBias, contextLength: Math.max(contextLength, base.contextLength) };
     const backend = await initBackend(o.backend);
     const log = (s: string) => o.json || console.log(s);
     // the model is made where the plans will want it: in host memory when either streams
     const trainShape = { batchSize, microBatches };
     const streams =
       (o.train &&
+        numClasses === undefined &&
         planTraining(gptMemoryProfile(cfg, { seqLen: contextLength }), trainShape).mode === 'streamed') ||
       (o.generate &&
         planInference(gptMemoryProfile(cfg, { seqLen: 4 + newTokens }), { batchSize: 1 }).mode ===
@@ -113,7 +136,7 @@ export function register(program: Command): void {
       log(`memory plan: ${plan.summary}`);
       result.generatePlan = plan.summary;
       const prompt = [[15496, 11, 314, 716].map((id) => id % cfg.vocabSize)]; // "Hello, I am" in GPT-2 ids
-      for (const useCache of [true, false]) {
+      for (const useCache of o.uncached ? [true, false] : [true]) {
         await generate(model, { idx: prompt, maxNewTokens: 2, useCache }); // warm-up
         const t0 = performance.now();
         await generate(model, { idx: prompt, maxNewTokens: newTokens, useCache });
@@ -125,7 +148,66 @@ export function register(program: Command): void {
       }
     }
 
-    if (o.train) {
+    if (evalBatches !== undefined) {
+      // the book's evaluate_model: calc_loss_loader over N batches in eval mode, no gradient tape
+      model.eval();
+      const plan = planInference(modelMemoryProfile(model, { seqLen: contextLength }), { batchSize });
+      applyMemoryPlan(model, plan);
+      log(`memory plan: ${plan.summary}`);
+      result.evalPlan = plan.summary;
+      const n = batchSize * contextLength;
+      const batches = Array.from({ length: evalBatches }, (_, j) => ({
+        inputs: Int32Array.from({ length: n }, (_, i) => ((i + j * n) * 7919) % cfg.vocabSize),
+        targets: Int32Array.from({ length: n }, (_, i) => ((i + j * n) * 104729 + 1) % cfg.vocabSize),
+        batchSize,
+        seqLen: contextLength,
+      }));
+      await calcLossLoader(batches, model, 1); // warm-up
+      const t0 = performance.now();
+      await calcLossLoader(batches, model, evalBatches);
+      const ms = performance.now() - t0;
+      result.evalPassMs = +ms.toFixed(1);
+      result.eval = { batches: evalBatches, batchSize, contextLength };
+      log(
+        `evaluation pass (calcLossLoader, ${evalBatches} batches of ${batchSize} x ${contextLength}): ${(ms / 1000).toFixed(2)} s`,
+      );
+    }
+
+    if (o.train && numClasses !== undefined) {
+      // book ch06: new head, freezing, AdamW lr 5e-5 wd 0.1, cross-entropy of the last token's logits
+      addClassificationHead(model, numClasses);
+      freezeForClassification(model);
+      model.train();
+      const n = batchSize * contextLength;
+      const batch = {
+        inputs: Int32Array.from({ length: n }, (_, i) => (i * 7919) % cfg.vocabSize),
+        labels: Int32Array.from({ length: batchSize }, (_, i) => i % numClasses),
+        batchSize,
+        seqLen: contextLength,
+      };
+      const named = model.trainableParameters();
+      const opt = new AdamW(named, { lr: 5e-5, weightDecay: 0.1 });
+      const times: number[] = [];
+      for (let s = 0; s <= steps; s++) {
+        const t0 = performance.now();
+        await trainStep(batch, model, opt, { lossBatch: (b) => calcLossBatch(b, model) });
+        if (s > 0) times.push(performance.now() - t0); // step 0 is the warm-up
+      }
+      opt.dispose();
+      const ms = median(times);
+      result.trainStepMs = +ms.toFixed(1);
+      result.trainTokensPerSec = +((n / ms) * 1000).toFixed(1);
+      result.train = {
+        batchSize,
+        contextLength,
+        steps,
+        classifier: numClasses,
+        trainableParameters: model.numParameters({ trainableOnly: true }),
+      };
+      log(
+        `classifier train step (batch ${batchSize}, length ${contextLength}, ${numClasses} classes, last block + final norm + head): median ${(ms / 1000).toFixed(2)} s`,
+      );
+    } else if (o.train) {
       model.train();
       const n = batchSize * contextLength;
       const inputs = new Int32Array(n);
