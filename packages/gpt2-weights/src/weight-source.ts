@@ -12,6 +12,7 @@ import type { TfCheckpointReader } from './tf-bundle.js';
 import {
   canonicalHfName,
   gpt2Mapping,
+  sourceShape,
   isIgnoredHfName,
   toLlmfs,
   type MappingEntry,
@@ -158,7 +159,7 @@ export function hfSource(
     const where = reader.fileOf?.(name) ?? file;
     const info = reader.entry(name)!;
     const expected =
-      e.hfTransform === 'transpose' || canon === 'lm_head.weight' ? [e.shape[1], e.shape[0]] : e.shape;
+      e.hfTransform === 'transpose' || canon === 'lm_head.weight' ? [e.shape[1], e.shape[0]] : sourceShape(e);
     if (info.shape.length !== expected.length || info.shape.some((d, i) => d !== expected[i])) {
       throw new WeightMappingError(
         `${where}: tensor "${name}" has shape ${JSON.stringify(info.shape)}, expected ${JSON.stringify(expected)}`,
@@ -205,10 +206,10 @@ function openaiSource(
     }
     const expected =
       e.openaiTransform === 'squeeze0'
-        ? [1, ...e.shape]
+        ? [1, ...sourceShape(e)]
         : e.openaiTransform === 'transpose'
           ? [e.shape[1], e.shape[0]]
-          : e.shape;
+          : sourceShape(e);
     if (entry.shape.length !== expected.length || entry.shape.some((d, i) => d !== expected[i])) {
       throw new WeightMappingError(
         `${dir}: tensor "${e.openai}" has shape ${JSON.stringify(entry.shape)}, expected ${JSON.stringify(expected)}`,

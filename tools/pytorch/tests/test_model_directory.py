@@ -109,10 +109,10 @@ class ModelDirectoryTest(unittest.TestCase):
         save_optimizer_state(self.dir, opt_a, a, cfg, step_count=2)
         saved, meta = read_safetensors(os.path.join(self.dir, "training_state.safetensors"))
         self.assertEqual(meta, {"format": "pt", "llmfs": "adamw-state"})
-        qkv = saved["trf_blocks.0.att.qkv.weight.exp_avg"]  # llmfs layout [in, 3 * out]
-        self.assertEqual(qkv.shape, (8, 24))
+        key = saved["trf_blocks.0.att.W_key.weight.exp_avg"]  # llmfs layout [in, out]
+        self.assertEqual(key.shape, (8, 8))
         m_key = opt_a.state[a.trf_blocks[0].att.W_key.weight]["exp_avg"].numpy()
-        self.assertTrue(np.array_equal(qkv[:, 8:16], m_key.T))
+        self.assertTrue(np.array_equal(key, m_key.T))
         self.assertEqual(saved["out_head.weight.exp_avg"].shape, (8, 50))
         self.assertEqual((float(saved["tok_emb.weight.step"]), float(saved["__adamw__.step_count"])), (2.0, 2.0))
 
