@@ -14,8 +14,8 @@ export interface ReplaceLoraOptions {
 }
 
 /**
- * The book's replace_linear_with_lora(model, rank, alpha): wraps every Linear in a LinearWithLoRA
- * (attention's W_query, W_key and W_value each get their own, as in the book). Returns the model.
+ * The book's replace_linear_with_lora(model, rank, alpha): wraps every Linear in a LinearWithLoRA.
+ * Attention's W_query, W_key and W_value each get their own, as in the book. Returns the model.
  */
 export function replaceLinearWithLora<M extends Module>(
   model: M,

@@ -35,7 +35,6 @@ export {
   gpt2FileTensors,
   joinParts,
   splitParts,
-  QKV_NAMES,
 } from './weight-mapping.js';
 export type { FileTensor, MappingConfig, MappingEntry, NamedTensor } from './weight-mapping.js';
 export { configFromHf, configToHf, configFromHparams, configToHparams } from './model-config.js';
