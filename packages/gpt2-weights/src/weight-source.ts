@@ -173,6 +173,7 @@ export function hfSource(
     if (!cfg.qkvBias && /^h\.\d+\.attn\.c_attn\.bias$/.test(canon)) continue;
     throw new WeightMappingError(`${file}: unexpected tensor "${name}" for a ${cfg.nLayers}-layer GPT-2`);
   }
+  const readOnce = lastTensorCache();
   return {
     format: 'hf',
     dir,
@@ -182,11 +183,26 @@ export function hfSource(
     mapping,
     async read(e) {
       const s = sources.get(e.llmfs)!;
-      const t = await reader.tensor(s.name);
-      assertFiniteWeights(t.data, reader.fileOf?.(s.name) ?? file, s.name);
+      const t = await readOnce(s.name, async () => {
+        const r = await reader.tensor(s.name);
+        assertFiniteWeights(r.data, reader.fileOf?.(s.name) ?? file, s.name);
+        return r;
+      });
       return toLlmfs(e, t, s.name, s.transform);
     },
     close: () => reader.close(),
+  };
+}
+
+/**
+ * A reader that keeps the last tensor read: W_query, W_key and W_value are read one after the other from
+ * the same c_attn tensor, which is then read from disk once.
+ */
+function lastTensorCache(): <T>(name: string, read: () => Promise<T>) => Promise<T> {
+  let last: { name: string; value: Promise<unknown> } | undefined;
+  return <T>(name: string, read: () => Promise<T>): Promise<T> => {
+    if (last?.name !== name) last = { name, value: read() };
+    return last.value as Promise<T>;
   };
 }
 
@@ -221,6 +237,7 @@ function openaiSource(
     if (/^model\/h\d+\/attn\/c_attn\/b$/.test(name) && !cfg.qkvBias) continue;
     throw new WeightMappingError(`${dir}: unexpected tensor "${name}" for a ${cfg.nLayers}-layer GPT-2`);
   }
+  const readOnce = lastTensorCache();
   return {
     format: 'openai',
     dir,
@@ -229,9 +246,12 @@ function openaiSource(
     tied: true,
     mapping,
     async read(e) {
-      const t = await reader.tensor(e.openai);
-      assertFiniteWeights(t.data as Float32Array, dir, e.openai);
-      return toLlmfs(e, { shape: t.shape, data: t.data as Float32Array }, e.openai, e.openaiTransform);
+      const t = await readOnce(e.openai, async () => {
+        const r = await reader.tensor(e.openai);
+        assertFiniteWeights(r.data as Float32Array, dir, e.openai);
+        return { shape: r.shape, data: r.data as Float32Array };
+      });
+      return toLlmfs(e, t, e.openai, e.openaiTransform);
     },
     close: () => reader.close(),
   };
