@@ -70,6 +70,11 @@ def hf_name(llmfs_name):
 
 def to_twin(name, value):
     """One llmfs array (weight or moment) -> [(twin parameter name, array)]."""
+    if name.endswith(("att.qkv.weight", "att.qkv.bias")):
+        # written before llmfs had W_query, W_key, W_value: the three side by side, columns q | k | v
+        prefix, kind = name.rsplit("qkv.", 1)[0], name.rsplit(".", 1)[1]
+        parts = np.split(value, 3, axis=-1)
+        return [(f"{prefix}{w}.{kind}", p.T.copy() if kind == "weight" else p.copy()) for w, p in zip(_QKV, parts)]
     if name.endswith(_TRANSPOSED):
         return [(name, value.T.copy())]
     return [(name, value)]
