@@ -110,20 +110,18 @@ for (const backend of ['wasm', 'cpu']) {
       const dh = 4;
       const wrapper = new MultiHeadAttentionWrapper(5, dh, 8, 0.0, nh, true, { rng: new Rng(3) });
       const mha = new MultiHeadAttention(5, nh * dh, 8, 0.0, nh, true, { rng: new Rng(4) });
-      // qkv columns: q of head 0..2 | k of head 0..2 | v of head 0..2
+      // each projection's columns: head 0 | head 1 | head 2
       const part = (name: 'W_query' | 'W_key' | 'W_value', what: 'weight' | 'bias') =>
         tf.concat(
           wrapper.heads.map((h) => h[name][what]!),
           -1,
         );
-      const qkvW = tf.concat(
-        [part('W_query', 'weight'), part('W_key', 'weight'), part('W_value', 'weight')],
-        1,
-      );
-      const qkvB = tf.concat([part('W_query', 'bias'), part('W_key', 'bias'), part('W_value', 'bias')], 0);
+      const parts = (['W_query', 'W_key', 'W_value'] as const).flatMap((n) => [
+        [`${n}.weight`, part(n, 'weight')] as const,
+        [`${n}.bias`, part(n, 'bias')] as const,
+      ]);
       mha.loadStateDict({
-        'qkv.weight': qkvW,
-        'qkv.bias': qkvB,
+        ...Object.fromEntries(parts),
         'out_proj.weight': tf.eye(nh * dh),
         'out_proj.bias': tf.zeros([nh * dh]),
       });
@@ -132,7 +130,7 @@ for (const backend of ['wasm', 'cpu']) {
       const b = mha.forward(x);
       expect(b.shape).toEqual([2, 7, nh * dh]);
       expect(maxAbsDiff(await a.data(), await b.data())).toBeLessThan(1e-5);
-      tf.dispose([qkvW, qkvB, x, a, b]);
+      tf.dispose([...parts.map(([, t]) => t), x, a, b]);
       wrapper.dispose();
       mha.dispose();
     });
@@ -238,9 +236,11 @@ describe('MultiHeadAttention details (wasm)', () => {
         wrapper.heads.map((h) => h[name].weight),
         -1,
       );
-    const qkvW = tf.concat([part('W_query'), part('W_key'), part('W_value')], 1);
+    const [wq, wk, wv] = [part('W_query'), part('W_key'), part('W_value')];
     mha.loadStateDict({
-      'qkv.weight': qkvW,
+      'W_query.weight': wq,
+      'W_key.weight': wk,
+      'W_value.weight': wv,
       'out_proj.weight': tf.eye(nh * dh),
       'out_proj.bias': tf.zeros([nh * dh]),
     });
@@ -249,7 +249,7 @@ describe('MultiHeadAttention details (wasm)', () => {
     const gw = tf.grad((z: tf.Tensor) => tf.sum(tf.mul(wrapper.forward(z as tf.Tensor3D), coef)))(x);
     const gm = tf.grad((z: tf.Tensor) => tf.sum(tf.mul(mha.forward(z as tf.Tensor3D), coef)))(x);
     expect(maxAbsDiff(await gw.data(), await gm.data())).toBeLessThan(1e-4);
-    tf.dispose([qkvW, x, coef, gw, gm]);
+    tf.dispose([wq, wk, wv, x, coef, gw, gm]);
     wrapper.dispose();
     mha.dispose();
   });

@@ -1,5 +1,5 @@
-// Multi-head causal self-attention (book section 3.6.2), with the query/key/value projections fused
-// into one Linear `qkv` whose columns are q | k | v (GPT-2's c_attn layout), plus a KV cache.
+// Multi-head causal self-attention (book section 3.6.2): the book's W_query, W_key and W_value
+// Linears (state-dict names `att.W_query.weight` etc.), out_proj, plus a KV cache.
 import * as tf from '@tensorflow/tfjs';
 import { Dropout, Linear, Module, Rng, ShapeMismatchError, batchMatMul } from '@llmfs/nn';
 import { causalMask } from './causal-mask.js';
@@ -22,8 +22,12 @@ export interface AttentionForwardOptions {
 /** The book's MultiHeadAttention: causal mask, 1/sqrt(headDim) scaling, dropout on the weights, out_proj. */
 export class MultiHeadAttention extends Module {
   readonly headDim: number;
-  /** Fused projection: weight [dIn, 3*dOut], columns q | k | v. */
-  readonly qkv: Linear;
+  /** Query projection, weight [dIn, dOut]. */
+  readonly W_query: Linear;
+  /** Key projection, weight [dIn, dOut]. */
+  readonly W_key: Linear;
+  /** Value projection, weight [dIn, dOut]. */
+  readonly W_value: Linear;
   /** Output projection [dOut, dOut]. */
   readonly out_proj: Linear;
   readonly dropout: Dropout;
@@ -46,7 +50,9 @@ export class MultiHeadAttention extends Module {
       );
     const rng = opts.rng ?? new Rng(123);
     this.headDim = dOut / numHeads;
-    this.qkv = this.registerModule('qkv', new Linear(dIn, 3 * dOut, { bias: qkvBias, rng }));
+    this.W_query = this.registerModule('W_query', new Linear(dIn, dOut, { bias: qkvBias, rng }));
+    this.W_key = this.registerModule('W_key', new Linear(dIn, dOut, { bias: qkvBias, rng }));
+    this.W_value = this.registerModule('W_value', new Linear(dIn, dOut, { bias: qkvBias, rng }));
     this.out_proj = this.registerModule('out_proj', new Linear(dOut, dOut, { rng }));
     this.dropout = this.registerModule('dropout', new Dropout(dropout, { rng }));
   }
@@ -81,8 +87,7 @@ export class MultiHeadAttention extends Module {
     const dOut = this.dOut;
     let weightsOut: tf.Tensor4D | undefined;
     const out = tf.tidy(() => {
-      const qkv = this.qkv.forward(x); // (B*T, 3*dOut), columns q | k | v
-      const [q, k, v] = tf.split(qkv, 3, -1);
+      const [q, k, v] = this.project(x); // each (B*T, dOut)
       let qh: tf.Tensor3D;
       let kT: tf.Tensor3D;
       let vh: tf.Tensor3D;
@@ -122,5 +127,14 @@ export class MultiHeadAttention extends Module {
     });
     if (returnWeights) this.lastAttentionWeights = weightsOut;
     return out;
+  }
+
+  /**
+   * The book's three projections: queries, keys, values of x [..., dIn] -> each [..., dOut]. Three
+   * products: one product over the weights concatenated measured slower on the chapter 5 step (the
+   * concat is a copy per step, and inference would lose the per-weight packed caches).
+   */
+  private project(x: tf.Tensor): [tf.Tensor, tf.Tensor, tf.Tensor] {
+    return [this.W_query.forward(x), this.W_key.forward(x), this.W_value.forward(x)];
   }
 }

@@ -8,7 +8,9 @@ import { assignValues, createParameters, isOnHost, type ParameterPlacement } fro
 import {
   configFromHf,
   configToHf,
-  gpt2Mapping,
+  gpt2FileTensors,
+  joinParts,
+  splitParts,
   openSafetensorsFile,
   transpose2d,
   writeSafetensors,
@@ -54,9 +56,12 @@ export async function saveClassifierDirectory(
     return (await v.data()) as Float32Array;
   };
   const tensors = new Map<string, TensorToWrite>();
-  for (const e of gpt2Mapping(cfg)) {
-    if (e.llmfs === 'out_head.weight') continue;
-    tensors.set(`transformer.${e.hf}`, { shape: e.shape, data: () => read(e.llmfs) });
+  for (const f of gpt2FileTensors(cfg)) {
+    if (f.entries[0].llmfs === 'out_head.weight') continue;
+    tensors.set(`transformer.${f.hf}`, {
+      shape: f.shape,
+      data: async () => joinParts(f, await Promise.all(f.entries.map((e) => read(e.llmfs)))),
+    }); // c_attn: W_query | W_key | W_value side by side
   }
   if (!cfg.qkvBias) {
     // GPT-2 always has a c_attn bias: zeros keep the file loadable in transformers
@@ -138,12 +143,15 @@ export async function loadClassifierDirectory(
   try {
     const names = new Set(reader.names());
     const find = (hf: string) => [`transformer.${hf}`, hf].find((n) => names.has(n));
-    for (const e of gpt2Mapping(cfg)) {
-      if (e.llmfs === 'out_head.weight') continue;
-      const name = find(e.hf);
-      if (!name) throw new ModelSetupError(`${dir}/model.safetensors: no tensor 'transformer.${e.hf}'`);
+    for (const f of gpt2FileTensors(cfg)) {
+      if (f.entries[0].llmfs === 'out_head.weight') continue;
+      const name = find(f.hf);
+      if (!name) throw new ModelSetupError(`${dir}/model.safetensors: no tensor 'transformer.${f.hf}'`);
       const t = await reader.tensor(name);
-      assign(e.llmfs, t.data, t.shape);
+      if (t.shape.join(',') !== f.shape.join(','))
+        throw new ModelSetupError(`${dir}: '${name}' is [${t.shape}], the model expects [${f.shape}]`);
+      // c_attn splits into W_query, W_key, W_value
+      splitParts(f, t.data).forEach((d, i) => assign(f.entries[i].llmfs, d, f.entries[i].shape));
     }
     if (!names.has('score.weight'))
       throw new ModelSetupError(`${dir}/model.safetensors: no tensor 'score.weight'`);

@@ -29,11 +29,11 @@ describe('classification finetuning (chapter 6)', () => {
         (n) => n.startsWith('trf_blocks.1.') || n.startsWith('final_norm.') || n.startsWith('out_head.'),
       ),
     ).toBe(true);
-    expect(trainable).toContain('trf_blocks.1.att.qkv.weight');
+    expect(trainable).toContain('trf_blocks.1.att.W_query.weight');
     expect(trainable).toContain('final_norm.scale');
     expect(trainable).toContain('out_head.bias');
-    expect(trainable).not.toContain('trf_blocks.0.att.qkv.weight');
-    // last block 12,704 (qkv 3,168, out_proj 1,056, ff 8,352, norms 128) + final_norm 64 + head 66
+    expect(trainable).not.toContain('trf_blocks.0.att.W_query.weight');
+    // last block 12,704 (W_query, W_key, W_value 3,168, out_proj 1,056, ff 8,352, norms 128) + final_norm 64 + head 66
     expect(model.numParameters({ trainableOnly: true })).toBe(12704 + 64 + 66);
     freezeForClassification(model, { trainableBlocks: 0, trainFinalNorm: false });
     expect(model.numParameters({ trainableOnly: true })).toBe(66);

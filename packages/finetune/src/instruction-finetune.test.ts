@@ -89,8 +89,8 @@ describe('instruction finetuning (chapter 7.5-7.7) on gpt-tiny', () => {
       const plain = await loadModelDirectory(dir);
       expect(
         maxAbsDiff(
-          plain.model.stateDict().get('trf_blocks.1.att.qkv.weight')!.dataSync(),
-          base.get('trf_blocks.1.att.qkv.weight')!,
+          plain.model.stateDict().get('trf_blocks.1.att.W_key.weight')!.dataSync(),
+          base.get('trf_blocks.1.att.W_key.weight')!,
         ),
       ).toBe(0);
       plain.model.dispose();

@@ -1,6 +1,7 @@
 // Appendix E: LoRA adapters live apart from the base weights: adapter_model.safetensors (llmfs names,
-// e.g. `trf_blocks.0.att.qkv.lora.1.A`) + adapter_config.json (rank, alpha). Loading wraps the model
-// and fills the adapters; mergeLora then folds them into the base weights.
+// e.g. `trf_blocks.0.att.W_key.lora.A`) + adapter_config.json (rank, alpha). Loading wraps the model
+// and fills the adapters; mergeLora then folds them into the base weights. Files written when q|k|v was
+// one fused Linear (`att.qkv.lora.0.A` .. `lora.2.B`, one adapter per part) load under the new names.
 import * as tf from '@tensorflow/tfjs';
 import type { Module } from '@llmfs/nn';
 import { openSafetensorsFile, writeSafetensors, type TensorToWrite } from '@llmfs/gpt2-weights';
@@ -17,7 +18,7 @@ export interface AdapterConfig {
   r: number;
   lora_alpha: number;
   target_modules: string[];
-  /** llmfs adapter names (fused q|k|v has one adapter per part). */
+  /** llmfs adapter names. */
   format: 'llmfs';
 }
 
@@ -52,6 +53,12 @@ export async function saveLoraAdapters(dir: string, model: Module): Promise<Adap
   return config;
 }
 
+/** An adapter name of the fused-q|k|v era (`att.qkv.lora.<part>.A`) under the book's names. */
+function currentAdapterName(name: string): string {
+  const m = /^(.*\.att\.)qkv\.lora\.([012])\.(A|B)$/.exec(name);
+  return m ? `${m[1]}${['W_query', 'W_key', 'W_value'][Number(m[2])]}.lora.${m[3]}` : name;
+}
+
 /** True when `dir` holds an adapter_config.json. */
 export async function hasLoraAdapters(dir: string): Promise<boolean> {
   const fs = await import('node:fs/promises');
@@ -79,13 +86,14 @@ export async function loadLoraAdapters<M extends Module>(
   const want = loraStateDict(model);
   const reader = await openSafetensorsFile(path.join(dir, ADAPTER_WEIGHTS_FILE));
   try {
-    const names = new Set(reader.names());
-    for (const n of names)
+    const fileName = new Map(reader.names().map((n) => [currentAdapterName(n), n]));
+    for (const [n, stored] of fileName)
       if (!want.has(n))
-        throw new ModelSetupError(`${ADAPTER_WEIGHTS_FILE}: unexpected adapter tensor '${n}'`);
+        throw new ModelSetupError(`${ADAPTER_WEIGHTS_FILE}: unexpected adapter tensor '${stored}'`);
     for (const [n, v] of want) {
-      if (!names.has(n)) throw new ModelSetupError(`${ADAPTER_WEIGHTS_FILE}: missing adapter tensor '${n}'`);
-      const t = await reader.tensor(n);
+      const stored = fileName.get(n);
+      if (!stored) throw new ModelSetupError(`${ADAPTER_WEIGHTS_FILE}: missing adapter tensor '${n}'`);
+      const t = await reader.tensor(stored);
       if (t.shape.join(',') !== v.shape.join(','))
         throw new ModelSetupError(
           `${ADAPTER_WEIGHTS_FILE}: '${n}' is [${t.shape}], the model expects [${v.shape}]`,

@@ -28,15 +28,15 @@ function randomData(n: number, seed: number): Float32Array {
 }
 
 class Toy extends Module {
-  readonly qkv: Linear;
+  readonly fc: Linear;
   readonly proj: Linear;
   constructor() {
     super();
-    this.qkv = this.registerModule('qkv', new Linear(4, 6, { rng: new Rng(1) }));
+    this.fc = this.registerModule('fc', new Linear(4, 6, { rng: new Rng(1) }));
     this.proj = this.registerModule('proj', new Linear(6, 3, { bias: false, rng: new Rng(2) }));
   }
   forward(x: tf.Tensor): tf.Tensor {
-    return tf.tidy(() => this.proj.forward(tf.relu(this.qkv.forward(x))));
+    return tf.tidy(() => this.proj.forward(tf.relu(this.fc.forward(x))));
   }
 }
 
@@ -61,7 +61,7 @@ describe('LoRALayer (appendix E.4)', () => {
 });
 
 describe('LinearWithLoRA and replaceLinearWithLora', () => {
-  it('adds the adapter to the frozen base; a fused q|k|v gets one adapter per part', () => {
+  it('adds the adapter to the frozen base; with parts, one adapter per column block', () => {
     const base = new Linear(4, 6, { rng: new Rng(5) });
     const wrapped = new LinearWithLoRA(base, 2, 4, { parts: 3 });
     expect(wrapped.namedParameters().map(([n, v]) => [n, v.shape, v.trainable])).toEqual([
@@ -100,17 +100,17 @@ describe('LinearWithLoRA and replaceLinearWithLora', () => {
     const y0 = toy.forward(x);
     const baseNames = toy.namedParameters().map(([n]) => n);
     replaceLinearWithLora(toy, 2, 2);
-    expect(toy.qkv).toBeInstanceOf(LinearWithLoRA);
+    expect(toy.fc).toBeInstanceOf(LinearWithLoRA);
     expect(toy.proj).toBeInstanceOf(LinearWithLoRA);
-    expect(findLoraLayers(toy).map(([n]) => n)).toEqual(['qkv', 'proj']);
+    expect(findLoraLayers(toy).map(([n]) => n)).toEqual(['fc', 'proj']);
     expect(
       toy
         .namedParameters()
         .filter(([n]) => !n.includes('.lora.'))
         .map(([n]) => n),
     ).toEqual(baseNames);
-    // qkv: 3 parts of 2*(4+2); proj: 2*(6+3)
-    expect(toy.numParameters({ trainableOnly: true })).toBe(3 * 2 * (4 + 2) + 2 * (6 + 3));
+    // fc: 2*(4+6); proj: 2*(6+3)
+    expect(toy.numParameters({ trainableOnly: true })).toBe(2 * (4 + 6) + 2 * (6 + 3));
     const y1 = toy.forward(x);
     assertAllClose(y1.dataSync(), y0.dataSync(), 0, 'fresh adapters');
     for (const [, l] of findLoraLayers(toy))
@@ -120,8 +120,8 @@ describe('LinearWithLoRA and replaceLinearWithLora', () => {
     await assertNoTensorLeak(tf, 3, () => tf.dispose(toy.forward(x)));
     const n = tf.memory().numTensors;
     mergeLora(toy);
-    expect(tf.memory().numTensors).toBe(n - 8); // A and B of 3 + 1 adapters disposed
-    expect(toy.qkv).toBeInstanceOf(Linear);
+    expect(tf.memory().numTensors).toBe(n - 4); // A and B of the 2 adapters disposed
+    expect(toy.fc).toBeInstanceOf(Linear);
     expect(toy.namedParameters().map(([n]) => n)).toEqual(baseNames);
     const y3 = toy.forward(x);
     assertAllClose(y3.dataSync(), y2.dataSync(), 1e-5, 'merged');

@@ -15,7 +15,7 @@ export interface ReplaceLoraOptions {
 
 /**
  * The book's replace_linear_with_lora(model, rank, alpha): wraps every Linear in a LinearWithLoRA.
- * A fused q|k|v projection (child named `qkv`) gets three adapters, one per part. Returns the model.
+ * Attention's W_query, W_key and W_value each get their own, as in the book. Returns the model.
  */
 export function replaceLinearWithLora<M extends Module>(
   model: M,
@@ -28,8 +28,7 @@ export function replaceLinearWithLora<M extends Module>(
   const visit = (m: Module) => {
     for (const [name, child] of m.namedChildren()) {
       if (child instanceof Linear) {
-        const parts = name === 'qkv' && child.outFeatures % 3 === 0 ? 3 : 1;
-        replaceModule(m, name, child, new LinearWithLoRA(child, rank, alpha, { parts, rng }));
+        replaceModule(m, name, child, new LinearWithLoRA(child, rank, alpha, { rng }));
       } else if (!(child instanceof LinearWithLoRA)) visit(child);
     }
   };
@@ -37,7 +36,7 @@ export function replaceLinearWithLora<M extends Module>(
   return model;
 }
 
-/** Every LinearWithLoRA in the model with its dot path (e.g. `trf_blocks.0.att.qkv`). */
+/** Every LinearWithLoRA in the model with its dot path (e.g. `trf_blocks.0.att.W_query`). */
 export function findLoraLayers(model: Module, prefix = ''): Array<[string, LinearWithLoRA]> {
   const out: Array<[string, LinearWithLoRA]> = [];
   for (const [name, child] of model.namedChildren()) {

@@ -7,7 +7,7 @@ export function countParameters(cfg: GPTConfig, opts: { tiedHead?: boolean } = {
   const block =
     2 * c + // norm1
     3 * c * c +
-    (qkvBias ? 3 * c : 0) + // qkv
+    (qkvBias ? 3 * c : 0) + // W_query, W_key, W_value
     c * c +
     c + // out_proj
     2 * c + // norm2

@@ -93,15 +93,17 @@ describe('layers (hand-computed)', () => {
     const shapes = Object.fromEntries([...sd].map(([n, v]) => [n, v.shape]));
     expect(shapes['tok_emb.weight']).toEqual([100, 32]);
     expect(shapes['pos_emb.weight']).toEqual([32, 32]);
-    expect(shapes['trf_blocks.1.att.qkv.weight']).toEqual([32, 96]);
-    expect(shapes['trf_blocks.1.att.qkv.bias']).toEqual([96]);
+    for (const n of ['W_query', 'W_key', 'W_value']) {
+      expect(shapes[`trf_blocks.1.att.${n}.weight`]).toEqual([32, 32]);
+      expect(shapes[`trf_blocks.1.att.${n}.bias`]).toEqual([32]);
+    }
     expect(shapes['trf_blocks.0.att.out_proj.weight']).toEqual([32, 32]);
     expect(shapes['trf_blocks.0.ff.layers.0.weight']).toEqual([32, 128]);
     expect(shapes['trf_blocks.0.ff.layers.2.weight']).toEqual([128, 32]);
     expect(shapes['trf_blocks.0.norm1.scale']).toEqual([32]);
     expect(shapes['final_norm.shift']).toEqual([32]);
     expect(shapes['out_head.weight']).toEqual([32, 100]);
-    expect(sd.size).toBe(2 + 2 * 12 + 2 + 1);
+    expect(sd.size).toBe(2 + 2 * 16 + 2 + 1);
     expect(m.numParameters()).toBe(countParameters({ ...GPT_TINY_CFG, vocabSize: 100 }));
     // chapter 6: a classifier head replaces out_head; logits take its width
     const old = m.out_head;

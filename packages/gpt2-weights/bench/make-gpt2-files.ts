@@ -6,7 +6,7 @@ import path from 'node:path';
 import {
   configToHf,
   configToHparams,
-  gpt2Mapping,
+  gpt2FileTensors,
   writeSafetensors,
   type TensorToWrite,
 } from '../src/index.js';
@@ -38,16 +38,16 @@ function random(n: number, seed: number): Float32Array {
 export async function makeGpt2Files(out: string): Promise<{ hf: string; openai: string }> {
   const hf = path.join(out, 'hf');
   const openai = path.join(out, 'openai');
-  const mapping = gpt2Mapping(CFG).filter((e) => e.llmfs !== 'out_head.weight');
+  const mapping = gpt2FileTensors(CFG).filter((f) => f.entries[0].llmfs !== 'out_head.weight');
   if (!fs.existsSync(path.join(hf, 'config.json'))) {
     fs.mkdirSync(hf, { recursive: true });
     const t = new Map<string, TensorToWrite>();
-    mapping.forEach((e, i) =>
-      t.set(`transformer.${e.hf}`, {
-        shape: e.shape,
+    mapping.forEach((f, i) =>
+      t.set(`transformer.${f.hf}`, {
+        shape: f.shape,
         data: () =>
           random(
-            e.shape.reduce((a, b) => a * b, 1),
+            f.shape.reduce((a, b) => a * b, 1),
             i + 1,
           ),
       }),
@@ -58,11 +58,11 @@ export async function makeGpt2Files(out: string): Promise<{ hf: string; openai: 
   if (!fs.existsSync(path.join(openai, 'hparams.json'))) {
     fs.mkdirSync(openai, { recursive: true });
     const t = new Map<string, { shape: number[]; data: Float32Array }>();
-    mapping.forEach((e, i) =>
-      t.set(e.openai, {
-        shape: e.openaiTransform === 'squeeze0' ? [1, ...e.shape] : e.shape,
+    mapping.forEach((f, i) =>
+      t.set(f.openai, {
+        shape: f.openaiTransform === 'squeeze0' ? [1, ...f.shape] : f.shape,
         data: random(
-          e.shape.reduce((a, b) => a * b, 1),
+          f.shape.reduce((a, b) => a * b, 1),
           i + 1,
         ),
       }),

@@ -5,7 +5,7 @@ import { configToHf, configToHparams } from './model-config.js';
 import type { TensorToWrite, WriteDtype } from './safetensors-writer.js';
 import type { BundleTensor } from './tf-bundle-writer.js';
 import { openWeightSource } from './weight-source.js';
-import { transpose2d } from './weight-mapping.js';
+import { gpt2FileTensors, joinParts, transpose2d, type FileTensor } from './weight-mapping.js';
 
 /** Options of convertModelDirectory. */
 export interface ConvertOptions {
@@ -36,10 +36,14 @@ export async function convertModelDirectory(
   try {
     await fs.mkdir(dst, { recursive: true });
     const { cfg } = source;
+    // c_attn comes back whole: W_query | W_key | W_value side by side
+    const readWhole = async (f: FileTensor) =>
+      joinParts(f, await Promise.all(f.entries.map(async (e) => (await source.read(e)).data)));
     if (format === 'hf') {
       const { writeSafetensors } = await import('./safetensors-file.js');
       const tensors = new Map<string, TensorToWrite>();
-      for (const e of source.mapping) {
+      for (const f of gpt2FileTensors(cfg)) {
+        const e = f.entries[0];
         if (e.llmfs === 'out_head.weight') {
           if (!source.tied) {
             tensors.set('lm_head.weight', {
@@ -49,7 +53,7 @@ export async function convertModelDirectory(
           }
           continue;
         }
-        tensors.set(`transformer.${e.hf}`, { shape: e.shape, data: async () => (await source.read(e)).data });
+        tensors.set(`transformer.${f.hf}`, { shape: f.shape, data: () => readWhole(f) });
       }
       if (!cfg.qkvBias)
         for (let i = 0; i < cfg.nLayers; i++)
@@ -71,12 +75,11 @@ export async function convertModelDirectory(
         );
       const { writeTfCheckpoint } = await import('./tf-bundle-writer.js');
       const tensors = new Map<string, BundleTensor>();
-      for (const e of source.mapping) {
-        if (e.llmfs === 'out_head.weight') continue;
-        const t = await source.read(e);
-        tensors.set(e.openai, {
-          shape: e.openaiTransform === 'squeeze0' ? [1, ...t.shape] : t.shape,
-          data: t.data,
+      for (const f of gpt2FileTensors(cfg)) {
+        if (f.entries[0].llmfs === 'out_head.weight') continue;
+        tensors.set(f.openai, {
+          shape: f.openaiTransform === 'squeeze0' ? [1, ...f.shape] : f.shape,
+          data: await readWhole(f),
         });
       }
       if (!cfg.qkvBias)

@@ -32,8 +32,11 @@ export {
   llmfsStateToHf,
   llmfsStateToOpenai,
   transpose2d,
+  gpt2FileTensors,
+  joinParts,
+  splitParts,
 } from './weight-mapping.js';
-export type { MappingConfig, MappingEntry, NamedTensor } from './weight-mapping.js';
+export type { FileTensor, MappingConfig, MappingEntry, NamedTensor } from './weight-mapping.js';
 export { configFromHf, configToHf, configFromHparams, configToHparams } from './model-config.js';
 export type { LlmfsConfigBlock } from './model-config.js';
 // Model directories (the book's load_weights_into_gpt), conversion and downloads

@@ -110,6 +110,23 @@ describe('saveModelDirectory / loadModelDirectory', () => {
   });
 });
 
+describe('the file format is unchanged by the book names W_query, W_key, W_value', () => {
+  it('gpt-tiny loaded and saved gives the bytes the fused-qkv code wrote', async () => {
+    const { createHash } = await import('node:crypto');
+    const { model } = await loadModelDirectory(HF);
+    const dir = path.join(tmp.dir, 'gpt-tiny-resaved');
+    await saveModelDirectory(dir, model);
+    model.dispose();
+    const sha = (f: string) =>
+      createHash('sha256')
+        .update(fs.readFileSync(path.join(dir, f)))
+        .digest('hex');
+    // written by the code before the change (one fused att.qkv Linear), commit c40e8e7
+    expect(sha('model.safetensors')).toBe('e41958dee77232b518f0f84ec2d4f3447a25c82bd777a7922dfcbb3d5bb2265f');
+    expect(sha('config.json')).toBe('768380698f245acb4acf02616c17dfe66fb5f09ed964ede486c4b0884fd2d80d');
+  });
+});
+
 describe('browser-style loading', () => {
   it('config.json + model.safetensors as a Blob give the same logits as the directory', async () => {
     const bytes = fs.readFileSync(path.join(HF, 'model.safetensors'));

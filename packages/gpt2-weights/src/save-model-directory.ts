@@ -4,7 +4,7 @@ import type { GPTModel } from '@llmfs/gpt-model';
 import { WeightMappingError } from './errors.js';
 import { configToHf } from './model-config.js';
 import type { TensorToWrite, WriteDtype } from './safetensors-writer.js';
-import { gpt2Mapping, transpose2d } from './weight-mapping.js';
+import { gpt2FileTensors, gpt2Mapping, joinParts, transpose2d } from './weight-mapping.js';
 
 /** Options of saveModelDirectory. */
 export interface SaveModelOptions {
@@ -42,14 +42,19 @@ export async function saveModelDirectory(
   const head = transpose2d(await read('out_head.weight'), cfg.embDim, cfg.vocabSize); // [C, V] -> [V, C]
   const tied = head.every((x, i) => Object.is(x, wte[i]));
   const tensors = new Map<string, TensorToWrite>();
-  for (const e of mapping) {
-    if (e.llmfs === 'out_head.weight') {
+  for (const f of gpt2FileTensors(cfg)) {
+    const first = f.entries[0].llmfs;
+    if (first === 'out_head.weight') {
       if (!tied) tensors.set('lm_head.weight', { shape: [cfg.vocabSize, cfg.embDim], data: head });
       continue;
     }
-    tensors.set(`transformer.${e.hf}`, {
-      shape: e.shape,
-      data: e.llmfs === 'tok_emb.weight' ? wte : () => read(e.llmfs),
+    tensors.set(`transformer.${f.hf}`, {
+      shape: f.shape,
+      // c_attn: W_query | W_key | W_value side by side, GPT-2's layout
+      data:
+        first === 'tok_emb.weight'
+          ? wte
+          : async () => joinParts(f, await Promise.all(f.entries.map((e) => read(e.llmfs)))),
     });
   }
   if (!cfg.qkvBias) {

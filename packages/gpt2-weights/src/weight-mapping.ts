@@ -1,8 +1,11 @@
 // The one mapping file: GPT-2 tensor names and layouts in Hugging Face safetensors and in OpenAI's
 // TensorFlow release, against llmfs's state-dict names (the book's `load_weights_into_gpt`, ch05).
 // Every assignment checks the shape. Differences handled here:
-//   - OpenAI conv weights carry a leading 1: c_attn/w [1, C, 3C] -> qkv.weight [C, 3C] (columns q|k|v,
-//     the book's np.split along the last axis); HF Conv1D weights are already [in, out], as llmfs Linear.
+//   - OpenAI conv weights carry a leading 1: c_attn/w [1, C, 3C] -> [C, 3C]; HF Conv1D weights are
+//     already [in, out], as llmfs Linear.
+//   - c_attn holds the book's three projections side by side (columns q | k | v): each of att.W_query,
+//     att.W_key, att.W_value is one third of its last axis (the book's np.split(..., 3, axis=-1)); saving
+//     concatenates them again, so the files keep GPT-2's layout.
 //   - The output head: llmfs stores out_head.weight as [C, V]; HF lm_head.weight is [V, C]; with no
 //     lm_head (tied, as in OpenAI's release and most Hub files) the head is wte transposed.
 //   - HF files name tensors with or without the "transformer." prefix; attn.bias / attn.masked_bias are
@@ -37,6 +40,83 @@ export interface MappingEntry {
   hfTransform: 'none' | 'transpose';
   /** How the OpenAI tensor becomes the llmfs one. */
   openaiTransform: 'none' | 'squeeze0' | 'transpose';
+  /** Set for W_query (0), W_key (1), W_value (2): this third of the source's last axis (c_attn). */
+  part?: number;
+}
+
+/** The book's projections, in c_attn's column order. */
+export const QKV_NAMES = ['W_query', 'W_key', 'W_value'] as const;
+
+/** The llmfs-oriented shape of the whole source tensor (c_attn is three parts wide). */
+export function sourceShape(e: MappingEntry): number[] {
+  if (e.part === undefined) return e.shape;
+  return [...e.shape.slice(0, -1), QKV_NAMES.length * e.shape[e.shape.length - 1]];
+}
+
+/** Block `part` of `parts` equal blocks along the last axis of a row-major tensor of `shape`. */
+export function sliceLastAxis(
+  data: Float32Array,
+  shape: number[],
+  part: number,
+  parts: number,
+): Float32Array {
+  const cols = shape[shape.length - 1];
+  const w = cols / parts;
+  const rows = data.length / cols;
+  const out = new Float32Array(rows * w);
+  for (let r = 0; r < rows; r++)
+    out.set(data.subarray(r * cols + part * w, r * cols + (part + 1) * w), r * w);
+  return out;
+}
+
+/** Equal-shaped row-major tensors side by side along the last axis (the inverse of sliceLastAxis). */
+export function concatLastAxis(blocks: Float32Array[], shape: number[]): Float32Array {
+  const w = shape[shape.length - 1];
+  const rows = blocks[0].length / w;
+  const cols = w * blocks.length;
+  const out = new Float32Array(rows * cols);
+  for (let r = 0; r < rows; r++)
+    blocks.forEach((b, i) => out.set(b.subarray(r * w, (r + 1) * w), r * cols + i * w));
+  return out;
+}
+
+/** One tensor of a GPT-2 file with the llmfs entries it holds (three for c_attn, else one). */
+export interface FileTensor {
+  hf: string;
+  openai: string;
+  /** llmfs-oriented shape of the whole tensor. */
+  shape: number[];
+  openaiTransform: MappingEntry['openaiTransform'];
+  entries: MappingEntry[];
+}
+
+/** The mapping grouped by file tensor (c_attn's q | k | v parts together, in order). */
+export function gpt2FileTensors(cfg: MappingConfig): FileTensor[] {
+  const out: FileTensor[] = [];
+  for (const e of gpt2Mapping(cfg)) {
+    const last = out[out.length - 1];
+    if (e.part !== undefined && e.part > 0 && last?.hf === e.hf) last.entries.push(e);
+    else
+      out.push({
+        hf: e.hf,
+        openai: e.openai,
+        shape: sourceShape(e),
+        openaiTransform: e.openaiTransform,
+        entries: [e],
+      });
+  }
+  return out;
+}
+
+/** The file tensor's data from its llmfs parts (c_attn: W_query | W_key | W_value side by side). */
+export function joinParts(f: FileTensor, parts: Float32Array[]): Float32Array {
+  return parts.length === 1 ? parts[0] : concatLastAxis(parts, f.entries[0].shape);
+}
+
+/** The llmfs parts of a file tensor's data, one per entry (the inverse of joinParts). */
+export function splitParts(f: FileTensor, data: Float32Array): Float32Array[] {
+  const n = f.entries.length;
+  return n === 1 ? [data] : f.entries.map((_, i) => sliceLastAxis(data, f.shape, i, n));
 }
 
 /** The llmfs parameters of a GPT-2-shaped model, each with its HF and OpenAI source. Head: tied source. */
@@ -60,15 +140,22 @@ export function gpt2Mapping(cfg: MappingConfig): MappingEntry[] {
     const o = `model/h${i}`;
     add(`${b}.norm1.scale`, [C], `${h}.ln_1.weight`, `${o}/ln_1/g`);
     add(`${b}.norm1.shift`, [C], `${h}.ln_1.bias`, `${o}/ln_1/b`);
-    add(
-      `${b}.att.qkv.weight`,
-      [C, 3 * C],
-      `${h}.attn.c_attn.weight`,
-      `${o}/attn/c_attn/w`,
-      'none',
-      'squeeze0',
-    );
-    if (cfg.qkvBias) add(`${b}.att.qkv.bias`, [3 * C], `${h}.attn.c_attn.bias`, `${o}/attn/c_attn/b`);
+    QKV_NAMES.forEach((n, part) => {
+      add(
+        `${b}.att.${n}.weight`,
+        [C, C],
+        `${h}.attn.c_attn.weight`,
+        `${o}/attn/c_attn/w`,
+        'none',
+        'squeeze0',
+      );
+      m[m.length - 1].part = part;
+    });
+    if (cfg.qkvBias)
+      QKV_NAMES.forEach((n, part) => {
+        add(`${b}.att.${n}.bias`, [C], `${h}.attn.c_attn.bias`, `${o}/attn/c_attn/b`);
+        m[m.length - 1].part = part;
+      });
     add(
       `${b}.att.out_proj.weight`,
       [C, C],
@@ -136,9 +223,10 @@ export function toLlmfs(
 ): NamedTensor {
   let shape = source.shape;
   let data = source.data;
+  const whole = sourceShape(entry);
   const misfit = (): never => {
     throw new WeightMappingError(
-      `tensor "${sourceName}" has shape ${JSON.stringify(source.shape)}; ${entry.llmfs} needs ${JSON.stringify(entry.shape)}${transform === 'none' ? '' : ` after ${transform}`}`,
+      `tensor "${sourceName}" has shape ${JSON.stringify(source.shape)}; ${entry.llmfs} needs ${JSON.stringify(whole)}${transform === 'none' ? '' : ` after ${transform}`}${entry.part === undefined ? '' : ` (its part ${entry.part} of 3)`}`,
     );
   };
   if (transform === 'squeeze0') {
@@ -149,7 +237,9 @@ export function toLlmfs(
     data = transpose2d(data, shape[0], shape[1]);
     shape = [shape[1], shape[0]];
   }
-  if (!sameShape(shape, entry.shape)) misfit();
+  if (!sameShape(shape, whole)) misfit();
+  if (entry.part !== undefined)
+    return { shape: entry.shape, data: sliceLastAxis(data, shape, entry.part, 3) };
   return { shape, data };
 }
 
@@ -193,6 +283,17 @@ export function openaiStateToLlmfs(
   return out;
 }
 
+/** An llmfs parameter of the state, checked against the mapping's shape. */
+function checkedParameter(state: Map<string, NamedTensor>, e: MappingEntry): NamedTensor {
+  const t = state.get(e.llmfs);
+  if (!t) throw new WeightMappingError(`missing parameter "${e.llmfs}"`);
+  if (!sameShape(t.shape, e.shape))
+    throw new WeightMappingError(
+      `parameter "${e.llmfs}" has shape ${JSON.stringify(t.shape)}, expected ${JSON.stringify(e.shape)}`,
+    );
+  return t;
+}
+
 /**
  * Converts an llmfs state (name -> float32) to HF GPT-2 names ("transformer." prefix, Conv1D [in, out]).
  * The head is written as lm_head.weight [V, C] only when it differs from wte (`tied` false).
@@ -203,21 +304,17 @@ export function llmfsStateToHf(
 ): { tensors: Map<string, NamedTensor>; tied: boolean } {
   const tensors = new Map<string, NamedTensor>();
   let tied = true;
-  for (const e of gpt2Mapping(cfg)) {
-    const t = state.get(e.llmfs);
-    if (!t) throw new WeightMappingError(`missing parameter "${e.llmfs}"`);
-    if (!sameShape(t.shape, e.shape))
-      throw new WeightMappingError(
-        `parameter "${e.llmfs}" has shape ${JSON.stringify(t.shape)}, expected ${JSON.stringify(e.shape)}`,
-      );
-    if (e.llmfs === 'out_head.weight') {
-      const head = transpose2d(t.data, e.shape[0], e.shape[1]); // [C, V] -> [V, C]
+  for (const f of gpt2FileTensors(cfg)) {
+    const parts = f.entries.map((e) => checkedParameter(state, e).data);
+    if (f.entries[0].llmfs === 'out_head.weight') {
+      const [C, V] = f.shape;
+      const head = transpose2d(parts[0], C, V); // [C, V] -> [V, C]
       const wte = state.get('tok_emb.weight')!.data;
       tied = head.length === wte.length && head.every((v, i) => Object.is(v, wte[i]));
-      if (!tied) tensors.set('lm_head.weight', { shape: [e.shape[1], e.shape[0]], data: head });
+      if (!tied) tensors.set('lm_head.weight', { shape: [V, C], data: head });
       continue;
     }
-    tensors.set(`transformer.${e.hf}`, t);
+    tensors.set(`transformer.${f.hf}`, { shape: f.shape, data: joinParts(f, parts) });
   }
   if (!cfg.qkvBias) {
     // GPT-2 always has a c_attn bias; zeros keep a bias-free model's outputs unchanged in transformers.
@@ -236,11 +333,10 @@ export function llmfsStateToOpenai(
   cfg: MappingConfig,
 ): Map<string, NamedTensor> {
   const out = new Map<string, NamedTensor>();
-  for (const e of gpt2Mapping(cfg)) {
-    const t = state.get(e.llmfs);
-    if (!t) throw new WeightMappingError(`missing parameter "${e.llmfs}"`);
-    if (e.llmfs === 'out_head.weight') {
-      const head = transpose2d(t.data, e.shape[0], e.shape[1]);
+  for (const f of gpt2FileTensors(cfg)) {
+    const parts = f.entries.map((e) => checkedParameter(state, e).data);
+    if (f.entries[0].llmfs === 'out_head.weight') {
+      const head = transpose2d(parts[0], f.shape[0], f.shape[1]);
       const wte = state.get('tok_emb.weight')!.data;
       if (!head.every((v, i) => Object.is(v, wte[i]))) {
         throw new WeightMappingError(
@@ -249,7 +345,8 @@ export function llmfsStateToOpenai(
       }
       continue;
     }
-    out.set(e.openai, { shape: e.openaiTransform === 'squeeze0' ? [1, ...t.shape] : t.shape, data: t.data });
+    const data = joinParts(f, parts);
+    out.set(f.openai, { shape: f.openaiTransform === 'squeeze0' ? [1, ...f.shape] : f.shape, data });
   }
   if (!cfg.qkvBias)
     for (let i = 0; i < cfg.nLayers; i++)

@@ -12,6 +12,7 @@ import type { TfCheckpointReader } from './tf-bundle.js';
 import {
   canonicalHfName,
   gpt2Mapping,
+  sourceShape,
   isIgnoredHfName,
   toLlmfs,
   type MappingEntry,
@@ -158,7 +159,7 @@ export function hfSource(
     const where = reader.fileOf?.(name) ?? file;
     const info = reader.entry(name)!;
     const expected =
-      e.hfTransform === 'transpose' || canon === 'lm_head.weight' ? [e.shape[1], e.shape[0]] : e.shape;
+      e.hfTransform === 'transpose' || canon === 'lm_head.weight' ? [e.shape[1], e.shape[0]] : sourceShape(e);
     if (info.shape.length !== expected.length || info.shape.some((d, i) => d !== expected[i])) {
       throw new WeightMappingError(
         `${where}: tensor "${name}" has shape ${JSON.stringify(info.shape)}, expected ${JSON.stringify(expected)}`,
@@ -172,6 +173,7 @@ export function hfSource(
     if (!cfg.qkvBias && /^h\.\d+\.attn\.c_attn\.bias$/.test(canon)) continue;
     throw new WeightMappingError(`${file}: unexpected tensor "${name}" for a ${cfg.nLayers}-layer GPT-2`);
   }
+  const readOnce = lastTensorCache();
   return {
     format: 'hf',
     dir,
@@ -181,11 +183,26 @@ export function hfSource(
     mapping,
     async read(e) {
       const s = sources.get(e.llmfs)!;
-      const t = await reader.tensor(s.name);
-      assertFiniteWeights(t.data, reader.fileOf?.(s.name) ?? file, s.name);
+      const t = await readOnce(s.name, async () => {
+        const r = await reader.tensor(s.name);
+        assertFiniteWeights(r.data, reader.fileOf?.(s.name) ?? file, s.name);
+        return r;
+      });
       return toLlmfs(e, t, s.name, s.transform);
     },
     close: () => reader.close(),
+  };
+}
+
+/**
+ * A reader that keeps the last tensor read: W_query, W_key and W_value are read one after the other from
+ * the same c_attn tensor, which is then read from disk once.
+ */
+function lastTensorCache(): <T>(name: string, read: () => Promise<T>) => Promise<T> {
+  let last: { name: string; value: Promise<unknown> } | undefined;
+  return <T>(name: string, read: () => Promise<T>): Promise<T> => {
+    if (last?.name !== name) last = { name, value: read() };
+    return last.value as Promise<T>;
   };
 }
 
@@ -205,10 +222,10 @@ function openaiSource(
     }
     const expected =
       e.openaiTransform === 'squeeze0'
-        ? [1, ...e.shape]
+        ? [1, ...sourceShape(e)]
         : e.openaiTransform === 'transpose'
           ? [e.shape[1], e.shape[0]]
-          : e.shape;
+          : sourceShape(e);
     if (entry.shape.length !== expected.length || entry.shape.some((d, i) => d !== expected[i])) {
       throw new WeightMappingError(
         `${dir}: tensor "${e.openai}" has shape ${JSON.stringify(entry.shape)}, expected ${JSON.stringify(expected)}`,
@@ -220,6 +237,7 @@ function openaiSource(
     if (/^model\/h\d+\/attn\/c_attn\/b$/.test(name) && !cfg.qkvBias) continue;
     throw new WeightMappingError(`${dir}: unexpected tensor "${name}" for a ${cfg.nLayers}-layer GPT-2`);
   }
+  const readOnce = lastTensorCache();
   return {
     format: 'openai',
     dir,
@@ -228,9 +246,12 @@ function openaiSource(
     tied: true,
     mapping,
     async read(e) {
-      const t = await reader.tensor(e.openai);
-      assertFiniteWeights(t.data as Float32Array, dir, e.openai);
-      return toLlmfs(e, { shape: t.shape, data: t.data as Float32Array }, e.openai, e.openaiTransform);
+      const t = await readOnce(e.openai, async () => {
+        const r = await reader.tensor(e.openai);
+        assertFiniteWeights(r.data as Float32Array, dir, e.openai);
+        return { shape: r.shape, data: r.data as Float32Array };
+      });
+      return toLlmfs(e, t, e.openai, e.openaiTransform);
     },
     close: () => reader.close(),
   };

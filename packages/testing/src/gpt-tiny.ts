@@ -63,8 +63,24 @@ export function gptTinyStateDict(): Map<string, RawTensor> {
     const h = `h.${i}.`;
     sd.set(p + 'norm1.scale', t(h + 'ln_1.weight'));
     sd.set(p + 'norm1.shift', t(h + 'ln_1.bias'));
-    sd.set(p + 'att.qkv.weight', t(h + 'attn.c_attn.weight'));
-    sd.set(p + 'att.qkv.bias', t(h + 'attn.c_attn.bias'));
+    // c_attn is the book's W_query | W_key | W_value side by side (columns)
+    const thirds = (r: RawTensor): RawTensor[] => {
+      const cols = r.shape[r.shape.length - 1];
+      const w = cols / 3;
+      const rows = r.data.length / cols;
+      return [0, 1, 2].map((part) => {
+        const data = new Float32Array(rows * w);
+        for (let i = 0; i < rows; i++)
+          data.set(r.data.subarray(i * cols + part * w, i * cols + (part + 1) * w), i * w);
+        return { ...r, shape: [...r.shape.slice(0, -1), w], data };
+      });
+    };
+    const qkvW = thirds(t(h + 'attn.c_attn.weight'));
+    const qkvB = thirds(t(h + 'attn.c_attn.bias'));
+    ['W_query', 'W_key', 'W_value'].forEach((n, i) => {
+      sd.set(`${p}att.${n}.weight`, qkvW[i]);
+      sd.set(`${p}att.${n}.bias`, qkvB[i]);
+    });
     sd.set(p + 'att.out_proj.weight', t(h + 'attn.c_proj.weight'));
     sd.set(p + 'att.out_proj.bias', t(h + 'attn.c_proj.bias'));
     sd.set(p + 'norm2.scale', t(h + 'ln_2.weight'));

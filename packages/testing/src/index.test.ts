@@ -70,8 +70,9 @@ describe('gpt-tiny without the weights package', () => {
   test('state dict has every llmfs name with GPT-2 shapes; the head is wte transposed', async () => {
     const { gptTinyStateDict } = await import('./index.js');
     const sd = gptTinyStateDict();
-    expect(sd.size).toBe(2 + 2 * 12 + 2 + 1);
-    expect(sd.get('trf_blocks.1.att.qkv.weight')!.shape).toEqual([32, 96]);
+    expect(sd.size).toBe(2 + 2 * 16 + 2 + 1);
+    expect(sd.get('trf_blocks.1.att.W_key.weight')!.shape).toEqual([32, 32]);
+    expect(sd.get('trf_blocks.1.att.W_value.bias')!.shape).toEqual([32]);
     const wte = sd.get('tok_emb.weight')!;
     const head = sd.get('out_head.weight')!;
     expect(head.shape).toEqual([32, 50257]);

@@ -3,6 +3,7 @@
 // guards against non-finite losses, and saves/restores everything an exact resume needs.
 import * as tf from '@tensorflow/tfjs';
 import type { MemoryPlan } from '@llmfs/nn';
+import { splitFusedQkvState } from './split-fused-qkv-state.js';
 import type { AdamW } from './adamw.js';
 import { type CheckpointIO, TRAINER_STATE_FILE, TRAINING_STATE_FILE, joinPath } from './checkpoint-io.js';
 import { NonFiniteLossError, TrainerCheckpointError, TrainerError } from './errors.js';
@@ -419,10 +420,11 @@ export class Trainer<B extends StepBatch = BatchLike> {
     const optimizerRestored = await io.exists(momentsFile);
     if (optimizerRestored) {
       const moments = await io.loadTensors(momentsFile);
+      const split: tf.Tensor[] = [];
       try {
-        this.opts.optimizer.loadStateDict(moments);
+        this.opts.optimizer.loadStateDict(splitFusedQkvState(moments, split));
       } finally {
-        tf.dispose([...moments.values()]);
+        tf.dispose([...moments.values(), ...split]);
       }
     }
     st.rngStates.forEach((s, i) => this.rngs[i].setState(s));

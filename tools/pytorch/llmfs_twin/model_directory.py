@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from .classifier import add_classification_head
-from .layout import from_twin, hf_name, llmfs_names, to_twin
+from .layout import from_twin, hf_name, llmfs_names, qkv_part, to_twin
 from .model import GPTModel
 from .safetensors_np import read_safetensors, write_file_atomic, write_safetensors
 
@@ -153,7 +153,12 @@ def load_model_directory(directory, drop_rate=None):
             state[name] = take("score.bias", (state["out_head.weight"].shape[1],))
         else:
             shape = _llmfs_shape(name, cfg)
-            state[name] = take(hf_name(name)[len("transformer.") :], shape)
+            part = qkv_part(name)
+            if part is None:
+                state[name] = take(hf_name(name)[len("transformer.") :], shape)
+            else:  # c_attn holds W_query | W_key | W_value side by side
+                whole = take(hf_name(name)[len("transformer.") :], shape[:-1] + (3 * shape[-1],))
+                state[name] = np.split(whole, 3, axis=-1)[part].copy()
     for name in tensors:
         zero_bias = not cfg["qkv_bias"] and name.endswith("attn.c_attn.bias")  # GPT-2's bias slot, unused
         if name not in used and not _is_buffer_name(name) and not zero_bias:
@@ -179,8 +184,9 @@ def _llmfs_shape(name, cfg):
     return {
         "tok_emb.weight": (V, C),
         "pos_emb.weight": (T, C),
-        "att.qkv.weight": (C, 3 * C),
-        "att.qkv.bias": (3 * C,),
+        "att.W_query.weight": (C, C),
+        "att.W_key.weight": (C, C),
+        "att.W_value.weight": (C, C),
         "att.out_proj.weight": (C, C),
         "ff.layers.0.weight": (C, 4 * C),
         "ff.layers.0.bias": (4 * C,),
@@ -200,8 +206,13 @@ def model_tensors(loaded, model=None):
             head = np.ascontiguousarray(value.T)  # [C, V] -> [V, C]
             if not classifier and head.tobytes() != state["tok_emb.weight"].tobytes():
                 out["lm_head.weight"] = head
+        elif qkv_part(name) is not None:  # c_attn: W_query | W_key | W_value side by side
+            out.setdefault(hf_name(name), []).append(value)
         elif name != "out_head.bias":
             out[hf_name(name)] = value
+    for key, value in out.items():
+        if isinstance(value, list):
+            out[key] = np.concatenate(value, axis=-1)
     if not cfg["qkv_bias"]:
         for i in range(cfg["n_layers"]):
             out[f"transformer.h.{i}.attn.c_attn.bias"] = np.zeros(3 * cfg["emb_dim"], dtype=np.float32)

@@ -23,6 +23,7 @@ from llmfs_twin import (
     write_directory_atomic,
 )
 from llmfs_twin.model_directory import CLASSIFIER_ARCHITECTURE
+from llmfs_twin.safetensors_np import write_safetensors
 
 TINY = {"vocab_size": 50, "context_length": 8, "emb_dim": 8, "n_heads": 2, "n_layers": 2, "drop_rate": 0.0}
 
@@ -109,10 +110,10 @@ class ModelDirectoryTest(unittest.TestCase):
         save_optimizer_state(self.dir, opt_a, a, cfg, step_count=2)
         saved, meta = read_safetensors(os.path.join(self.dir, "training_state.safetensors"))
         self.assertEqual(meta, {"format": "pt", "llmfs": "adamw-state"})
-        qkv = saved["trf_blocks.0.att.qkv.weight.exp_avg"]  # llmfs layout [in, 3 * out]
-        self.assertEqual(qkv.shape, (8, 24))
+        key = saved["trf_blocks.0.att.W_key.weight.exp_avg"]  # llmfs layout [in, out]
+        self.assertEqual(key.shape, (8, 8))
         m_key = opt_a.state[a.trf_blocks[0].att.W_key.weight]["exp_avg"].numpy()
-        self.assertTrue(np.array_equal(qkv[:, 8:16], m_key.T))
+        self.assertTrue(np.array_equal(key, m_key.T))
         self.assertEqual(saved["out_head.weight.exp_avg"].shape, (8, 50))
         self.assertEqual((float(saved["tok_emb.weight.step"]), float(saved["__adamw__.step_count"])), (2.0, 2.0))
 
@@ -123,6 +124,32 @@ class ModelDirectoryTest(unittest.TestCase):
         step(b, opt_b)
         for (name, pa), (_, pb) in zip(a.named_parameters(), b.named_parameters()):
             self.assertTrue(torch.equal(pa, pb), name)
+
+    def test_optimizer_state_with_the_old_fused_qkv_names_loads(self):
+        # llmfs wrote att.qkv.* moments (columns q | k | v) before it had W_query, W_key, W_value
+        cfg = {**TINY, "qkv_bias": True}
+        model = GPTModel(cfg)
+        opt = torch.optim.AdamW(model.parameters(), lr=1e-3)
+        model(torch.tensor([[1, 2]])).sum().backward()
+        opt.step()
+        save_optimizer_state(self.dir, opt, model, cfg, step_count=1)
+        path = os.path.join(self.dir, "training_state.safetensors")
+        saved, meta = read_safetensors(path)
+        old = {}
+        for key, value in saved.items():
+            if ".att.W_" not in key:
+                old[key] = value
+            elif ".att.W_query." in key:
+                prefix, rest = key.split("W_query.", 1)
+                parts = [saved[f"{prefix}{w}.{rest}"] for w in ("W_query", "W_key", "W_value")]
+                old[f"{prefix}qkv.{rest}"] = parts[0] if rest.endswith(".step") else np.concatenate(parts, axis=-1)
+        write_safetensors(path, old, meta)
+        fresh = torch.optim.AdamW(model.parameters(), lr=1e-3)
+        self.assertEqual(load_optimizer_state(fresh, model, self.dir), 1)
+        key = model.trf_blocks[1].att.W_key.weight
+        self.assertTrue(torch.equal(fresh.state[key]["exp_avg"], opt.state[key]["exp_avg"]))
+        value_bias = model.trf_blocks[0].att.W_value.bias
+        self.assertTrue(torch.equal(fresh.state[value_bias]["exp_avg_sq"], opt.state[value_bias]["exp_avg_sq"]))
 
     def test_optimizer_state_for_a_frozen_parameter_is_refused(self):
         cfg = {**TINY, "qkv_bias": True}
