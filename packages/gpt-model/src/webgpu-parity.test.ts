@@ -4,7 +4,7 @@
 // the wasm backend's.
 import * as tf from '@tensorflow/tfjs';
 import { bindingLimit, initBackend } from '@llmfs/nn';
-import { backendSkipReason, fixturePath, gptTinyExpected, maxAbsDiff } from '@llmfs/testing';
+import { backendSkipReason, fixturePath, gptTinyExpected, largestBinding, maxAbsDiff } from '@llmfs/testing';
 import { describe, expect, it } from 'vitest';
 import { loadGptTiny, meanCrossEntropy, readSafetensorsF32 } from '../test/gpt-tiny.js';
 import { GPTModel, generate } from './index.js';
@@ -13,30 +13,6 @@ import type { GPTConfig } from './index.js';
 const expected = gptTinyExpected();
 const quiet = { log: () => {} };
 const reason = await backendSkipReason((b) => initBackend(b, quiet), 'webgpu');
-
-/** Records the largest buffer range any bind group of the webgpu device binds, while `fn` runs. */
-async function largestBinding<T>(fn: () => Promise<T>): Promise<{ result: T; bytes: number }> {
-  const device = (tf.backend() as unknown as { device: { createBindGroup: (d: unknown) => unknown } }).device;
-  const original = device.createBindGroup;
-  let bytes = 0;
-  device.createBindGroup = function (
-    this: unknown,
-    desc: {
-      entries: Array<{ resource: { buffer?: { size: number }; size?: number; offset?: number } }>;
-    },
-  ) {
-    for (const e of desc.entries) {
-      const r = e.resource;
-      if (r.buffer) bytes = Math.max(bytes, r.size ?? r.buffer.size - (r.offset ?? 0));
-    }
-    return original.call(this, desc);
-  } as typeof original;
-  try {
-    return { result: await fn(), bytes };
-  } finally {
-    device.createBindGroup = original;
-  }
-}
 
 // wasm first: a tensor a module caches on webgpu cannot be read back synchronously by wasm later
 describe.skipIf(!!reason)('webgpu with a 16 MiB binding limit', () => {
@@ -70,7 +46,7 @@ describe.skipIf(!!reason)('webgpu with a 16 MiB binding limit', () => {
     const want = await logitsOn('wasm');
     await initBackend('webgpu', { ...quiet, maxBindingBytes: 16 * 2 ** 20 });
     expect(bindingLimit()).toBe(16 * 2 ** 20);
-    const { result: got, bytes } = await largestBinding(() => logitsOn('webgpu', 16 * 2 ** 20));
+    const { result: got, bytes } = await largestBinding(tf.backend(), () => logitsOn('webgpu', 16 * 2 ** 20));
     await initBackend('webgpu', { ...quiet, maxBindingBytes: undefined });
     const d = maxAbsDiff(got, want);
     console.log(

@@ -126,3 +126,4 @@ export async function backendSkipReason(
 }
 
 export { readmeTsBlocks, runReadmeSnippet, type ReadmeSnippetOptions } from './readme-snippet.js';
+export { largestBinding } from './largest-binding.js';

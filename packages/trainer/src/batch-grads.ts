@@ -116,6 +116,7 @@ async function batchGradsUnchecked<B extends StepBatch>(
   if (!prefersHostGradientSums()) {
     // GPU and native backends: the weighted sums stay on the device (host sums would read every gradient back)
     const sums = new Map<string, tf.Tensor>();
+    const hostSums = new Map<string, { values: Float32Array; shape: number[] }>();
     let loss = 0;
     for (let j = 0; j < k; j++) {
       const part = microBatch(batch, j, k);
@@ -125,17 +126,17 @@ async function batchGradsUnchecked<B extends StepBatch>(
       value.dispose();
       if (w > 0 || total === 0) loss += w * l;
       for (const [name, g] of named) {
-        const prev = sums.get(name);
         if (isOnHost(g)) {
           // a vocabulary-sharded weight's gradient, assembled in host memory by nn (over the binding
           // limit on the device): its sum stays there too
           const d = hostValues(g);
-          const out = prev ? hostValues(prev).slice() : new Float32Array(d.length);
-          if (w > 0) for (let i = 0; i < d.length; i++) out[i] += w * d[i];
-          sums.set(name, hostTensor(out, g.shape));
-          tf.dispose([g, prev].filter((t): t is tf.Tensor => t !== undefined));
+          let sum = hostSums.get(name);
+          if (!sum) hostSums.set(name, (sum = { values: new Float32Array(d.length), shape: g.shape }));
+          if (w > 0) for (let i = 0; i < d.length; i++) sum.values[i] += w * d[i];
+          g.dispose();
           continue;
         }
+        const prev = sums.get(name);
         sums.set(
           name,
           tf.tidy(() => {
@@ -146,6 +147,7 @@ async function batchGradsUnchecked<B extends StepBatch>(
         tf.dispose([g, prev].filter((t): t is tf.Tensor => t !== undefined));
       }
     }
+    for (const [name, { values, shape }] of hostSums) sums.set(name, hostTensor(values, shape));
     return { loss, grads: sums };
   }
   const acc = new Map<string, Float32Array>();

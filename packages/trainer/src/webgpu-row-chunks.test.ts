@@ -7,7 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BindingLimitError, initBackend, variableGradsWithShards } from '@llmfs/nn';
 import { GPTModel, type GPTConfig } from '@llmfs/gpt-model';
-import { backendSkipReason, maxAbsDiff } from '@llmfs/testing';
+import { backendSkipReason, largestBinding, maxAbsDiff } from '@llmfs/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AdamW } from './adamw.js';
 import { batchGrads } from './batch-grads.js';
@@ -92,23 +92,6 @@ async function twoSteps(backend: string, limit?: number, roundTrip = false) {
   return { loss, emb, head };
 }
 
-/** The largest buffer range any bind group of the webgpu device binds while `fn` runs. */
-async function largestBinding<T>(fn: () => Promise<T>): Promise<{ result: T; bytes: number }> {
-  const device = (tf.backend() as unknown as { device: { createBindGroup: (d: unknown) => unknown } }).device;
-  const original = device.createBindGroup;
-  let bytes = 0;
-  device.createBindGroup = function (this: unknown, desc: { entries: Array<{ resource: any }> }) {
-    for (const { resource: r } of desc.entries)
-      if (r.buffer) bytes = Math.max(bytes, r.size ?? r.buffer.size - (r.offset ?? 0));
-    return original.call(this, desc);
-  } as typeof original;
-  try {
-    return { result: await fn(), bytes };
-  } finally {
-    device.createBindGroup = original;
-  }
-}
-
 describe.skipIf(!!reason)('webgpu with a 4 MiB binding limit: shards and row chunks', () => {
   // wasm first: a tensor a module caches on webgpu cannot be read back synchronously by wasm later
   let want: Run;
@@ -121,7 +104,7 @@ describe.skipIf(!!reason)('webgpu with a 4 MiB binding limit: shards and row chu
   it('logits, loss and all gradients equal wasm; no binding over the limit; no tensor leaks', async () => {
     await initBackend('webgpu', { ...quiet, maxBindingBytes: LIMIT });
     const before = tf.memory().numTensors;
-    const { result: got, bytes } = await largestBinding(() => run('webgpu', LIMIT));
+    const { result: got, bytes } = await largestBinding(tf.backend(), () => run('webgpu', LIMIT));
     expect(tf.memory().numTensors).toBe(before);
     const dl = Math.abs(got.loss - want.loss);
     const dLogits = maxAbsDiff(got.logits, want.logits);
@@ -145,6 +128,22 @@ describe.skipIf(!!reason)('webgpu with a 4 MiB binding limit: shards and row chu
     expect(dLogits).toBeLessThan(1e-4);
     expect(dl).toBeLessThan(1e-5);
     expect(dg).toBeLessThan(1e-3);
+  });
+
+  it('micro-batches on webgpu: the sharded gradients summed in host memory equal the whole batch on wasm', async () => {
+    await initBackend('webgpu', { ...quiet, maxBindingBytes: LIMIT });
+    const model = new GPTModel(cfg, { seed: 7 }).eval();
+    const vars = model.namedParameters();
+    // 2 parts of one row each; the second row's ignored targets weight the parts 16/28 and 12/28
+    const { loss, grads } = await batchGrads(batch, model, vars, { microBatches: 2 });
+    expect(Math.abs(loss - want.loss)).toBeLessThan(1e-5);
+    for (const [name, g] of want.grads) {
+      const h = (await grads.get(name)!.data()) as Float32Array;
+      const scale = g.reduce((m, x) => Math.max(m, Math.abs(x)), 1e-5); // floor: see the first test
+      expect(maxAbsDiff(h, g) / scale, name).toBeLessThan(1e-3);
+    }
+    tf.dispose([...grads.values()]);
+    model.dispose();
   });
 
   it('AdamW trains the sharded weights as on wasm, also across a state-dict round trip', async () => {
