@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { Dropout, Linear, Module, Rng, ShapeMismatchError, batchMatMul } from '@llmfs/nn';
 import { causalMask } from './causal-mask.js';
+import { maskedSoftmax } from './masked-softmax.js';
 import type { KVCache } from './kv-cache.js';
 
 /** Options of `MultiHeadAttention`. */
@@ -111,10 +112,9 @@ export class MultiHeadAttention extends Module {
       }
       if (cache) ({ keysT: kT, values: vh } = cache.append(kT, vh));
       const tk = kT.shape[2];
-      let scores: tf.Tensor = batchMatMul(qh, kT); // (B*H, T, Tk)
-      scores = tf.mul(scores, 1 / Math.sqrt(hd));
-      if (t > 1 || offset + t < tk) scores = tf.add(scores, causalMask(t, tk, offset));
-      let weights = tf.softmax(scores); // over the last axis (keys)
+      const scores = batchMatMul(qh, kT); // (B*H, T, Tk)
+      const mask = t > 1 || offset + t < tk ? causalMask(t, tk, offset) : undefined;
+      let weights = maskedSoftmax(scores, 1 / Math.sqrt(hd), mask); // over the last axis (keys)
       weights = this.dropout.forward(weights);
       if (returnWeights) weightsOut = tf.keep(tf.reshape(weights, [b, h, t, tk])) as tf.Tensor4D; // (B*H,T,Tk) -> (B,H,T,Tk)
       const ctx = batchMatMul(weights as tf.Tensor3D, vh); // (B*H, T, hd)

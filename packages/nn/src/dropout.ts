@@ -2,6 +2,7 @@
 // The mask comes from tf.randomUniform seeded from an Rng, so a run is reproducible from its seed.
 import * as tf from '@tensorflow/tfjs';
 import { NNError } from './errors.js';
+import { isRecordingGradients } from './mat-mul-2d.js';
 import { Module } from './module.js';
 import { DEFAULT_RNG_SEED, Rng } from './rng.js';
 
@@ -29,10 +30,25 @@ export class Dropout extends Module {
   forward(x: tf.Tensor): tf.Tensor {
     if (!this.training || this.p === 0) return x;
     const seed = this.rng.seed();
-    return tf.tidy(() => {
-      const keep = tf.greaterEqual(tf.randomUniform(x.shape, 0, 1, 'float32', seed), this.p);
-      const scale = tf.div(tf.cast(keep, 'float32'), 1 - this.p);
-      return tf.mul(x, scale);
+    const p = this.p;
+    const scaleOf = (shape: number[]) =>
+      tf.tidy(() => {
+        const keep = tf.greaterEqual(tf.randomUniform(shape, 0, 1, 'float32', seed), p);
+        return tf.div(tf.cast(keep, 'float32'), 1 - p);
+      });
+    if (!isRecordingGradients()) return tf.tidy(() => tf.mul(x, scaleOf(x.shape)));
+    // Taped: only the scaled mask is kept for the backward pass (dx = dy * scale, what the product's own
+    // gradient computes). Left to autodiff, the tape would keep the uniform draw, the cast mask and the
+    // input as well: four tensors of x's size, [B, H, T, T] for the attention weights.
+    const dropout = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+      const [input, save] = args as [tf.Tensor, tf.GradSaveFunc];
+      const scale = scaleOf(input.shape);
+      save([scale]);
+      return {
+        value: tf.mul(input, scale),
+        gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => tf.mul(dy, saved[0]),
+      };
     });
+    return dropout(x);
   }
 }

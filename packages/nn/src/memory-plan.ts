@@ -228,9 +228,11 @@ export function planTraining(p: ModelMemoryProfile, opts: PlanOptions): MemoryPl
       p,
     );
   };
-  // The whole batch in one resident pass is the fastest step. Past that, streaming beats resident
-  // micro-batches (measured, GPT-2 124M at batch 2, context 256 on wasm: 23.5 s against 24.9 s per step
-  // and 3.6 against 5.3 GiB peak RSS), so resident micro-batches come last, or when --micro-batches asks.
+  // The whole batch in one resident pass is the fastest step (GPT-2 124M at batch 2, context 256 on wasm:
+  // 16.9 s against 21.6 s streamed). Past that, streaming beats resident micro-batches (measured before
+  // freeGradientsEarly, when that step did not fit whole: streamed 23.5 s, two resident micro-batches
+  // 24.9 s per step, 3.6 against 5.3 GiB peak RSS), so resident micro-batches come last, or when
+  // --micro-batches asks.
   const whole = resident(ks[0]);
   if (whole) return whole;
   const chunkCap = Math.max(1, Math.floor((HEAD_CHUNK_SHARE * budget) / p.headBytesPerToken));

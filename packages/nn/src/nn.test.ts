@@ -178,6 +178,26 @@ for (const backend of ['wasm', 'cpu']) {
       expect(() => new Dropout(1)).toThrow(/Dropout/);
       x.dispose();
     });
+
+    it('a taped Dropout draws the mask it draws untaped and passes dy through it (dx = dy * mask / (1 - p))', async () => {
+      await initBackend(backend, { log: () => {} });
+      const x = tf.randomUniform([8, 64], 0.5, 1.5, 'float32', 3);
+      const w = tf.randomNormal([8, 64], 0, 1, 'float32', 4);
+      const untaped = await new Dropout(0.3, { rng: new Rng(9) }).forward(x).data();
+      const d = new Dropout(0.3, { rng: new Rng(9) });
+      const before = tf.memory().numTensors;
+      const { value, grad } = tf.valueAndGrad((xx: tf.Tensor) => tf.sum(tf.mul(d.forward(xx), w)))(x);
+      const [xs, ws, g] = [await x.data(), await w.data(), await grad.data()];
+      const expected = Array.from(untaped, (y, i) => (ws[i] * y) / xs[i]);
+      assertAllClose(g, expected, 1e-5, 'dropout gradient');
+      const dropped = Array.from(untaped).filter((y) => y === 0).length;
+      expect(dropped).toBeGreaterThan(100); // p=0.3 of 512 drops ~154: the mask is not all ones
+      const expectedLoss = Array.from(untaped).reduce((s, y, i) => s + y * ws[i], 0);
+      expect(Math.abs((await value.data())[0] - expectedLoss)).toBeLessThan(1e-3);
+      tf.dispose([value, grad]);
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([x, w]);
+    });
   });
 }
 

@@ -3,12 +3,14 @@
 // inside training with a wrong number or a trap. Users: mat-mul-2d.ts (gradientDepth), wasm-kernels.ts
 // (kernel registry), wasm-heap-guard.ts (_malloc), wasm-threads.ts (bundle source, engine registry),
 // host-residency.ts and peek-values.ts (engine.moveData, state.tensorInfo, the cpu data store),
-// host-views.ts and wasm-kernels.ts (makeOutput, typedArrayFromHeap, makeTensorFromTensorInfo).
+// host-views.ts and wasm-kernels.ts (makeOutput, typedArrayFromHeap, makeTensorFromTensorInfo),
+// free-gradients-early.ts (state.activeTape and each node's gradient, inputs, saved).
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from './index.js';
+import { activeTape } from './free-gradients-early.js';
 import { isRecordingGradients } from './mat-mul-2d.js';
 import { WASM_BUNDLE_REQUIRES, WASM_MAIN_PREFIX, WASM_WORKER_MARK, initialized } from './wasm-threads.js';
 
@@ -36,6 +38,26 @@ describe('tfjs internals (wasm)', () => {
     })(tf.scalar(3)).dispose();
     expect(inside, 'engine().state.gradientDepth stays 0 inside tf.grad').toBe(true);
     expect(isRecordingGradients()).toBe(false);
+  });
+
+  it('engine().state.activeTape lists the recorded ops with gradient, inputs and saved tensors', () => {
+    expect(activeTape(), 'engine().state.activeTape is set outside tf.grad').toBeUndefined();
+    let nodes: ReturnType<typeof activeTape>;
+    tf.grad((x: tf.Tensor) => {
+      const y = tf.tanh(x);
+      nodes = activeTape()?.slice();
+      return y.sum();
+    })(tf.tensor([1, 2])).dispose();
+    expect(nodes, `engine().state.activeTape is missing inside tf.grad; ${PIN}`).toBeDefined();
+    const tanh = nodes!.find((n) => (n as unknown as AnyRecord).kernelName === 'Tanh');
+    expect(tanh, `the tape has no Tanh node with a kernelName; ${PIN}`).toBeDefined();
+    expect(typeof tanh!.gradient, `a tape node's gradient is not a function; ${PIN}`).toBe('function');
+    expect(
+      Object.values(tanh!.inputs)[0],
+      `a tape node's inputs are not named tensors; ${PIN}`,
+    ).toBeInstanceOf(tf.Tensor);
+    expect(tanh!.saved?.length, `Tanh's tape node saved no tensor (its output); ${PIN}`).toBe(1);
+    expect(activeTape()).toBeUndefined();
   });
 
   it('the kernel registry holds the wasm kernels llmfs replaces', () => {

@@ -7,6 +7,7 @@
 // gradients into one host-resident gradient of the whole weight, read with `await data()`.
 // Only on webgpu, and only for weights over the limit: other backends never reach this file.
 import * as tf from '@tensorflow/tfjs';
+import { freeGradientsEarly } from './free-gradients-early.js';
 import { assertWithinBindingLimit, bindingLimit, BindingLimitError } from './binding-limit.js';
 import { gatherRows } from './gather-rows.js';
 import { hostTensor, hostValues, hostWriteEpoch, isOnHost, moveToHost } from './host-residency.js';
@@ -162,6 +163,12 @@ export async function variableGradsWithShards(
   varList: tf.Variable[],
 ): Promise<{ value: tf.Scalar; grads: tf.NamedTensorMap }> {
   const sharded = varList.filter((v) => v.trainable && axes.has(v) && needsVocabShards(v));
+  const forward = f;
+  f = () => {
+    const loss = forward();
+    freeGradientsEarly();
+    return loss;
+  };
   if (sharded.length === 0) return tf.variableGrads(f, varList);
   const plain = varList.filter((v) => v.trainable && !sharded.includes(v));
   const shardSets = sharded.map((v) => shardsOf(v, axes.get(v)!, v.name));

@@ -1,7 +1,10 @@
 // Benchmark (not a test): where the time of one chapter 5 training step goes (GPT-2 124M, context 256,
 // batch 2, AdamW), as llmfs runs it (nn's memory plan, batchGrads, AdamW). Kernel time per group
 // (matmul, transposes, copies, everything else), the time outside kernels (JavaScript: the engine,
-// custom-gradient scopes, host-memory sums, uploads, AdamW), and XNNPACK's matmul rate at these shapes.
+// custom-gradient scopes, host-memory sums, uploads, AdamW), and the matmul rate at these shapes: in the
+// step, and in the same process with nothing else running, XNNPACK alone on the same shapes, once with
+// fresh operands each call (as in a training step: every right operand of the backward pass is a new
+// tensor that XNNPACK packs before multiplying) and once with the same right operand (packed once).
 // Env: LLMFS_BACKEND (default wasm), BENCH_STEPS (timed steps, default 2), BENCH_MICRO (force micro-batches),
 // BENCH_EVAL=1 to profile one evaluation batch instead (calcLossBatch in eval mode under the inference plan).
 //   npm run bench:profile -w @llmfs/trainer
@@ -137,11 +140,53 @@ console.log(
 console.log(
   `custom-gradient scopes: ${(scopeMs / 1000).toFixed(2)} s including their kernels (not added above)`,
 );
-console.log('matmul by shape (top 10 by time):');
-for (const [key, e] of [...byShape].sort((a, b) => b[1].ms - a[1].ms).slice(0, 10))
+
+/** GFLOP/s of tf.matMul on `key`'s shapes, alone: fresh operands every call, or one right operand reused. */
+async function standaloneRate(key: string, fresh: boolean): Promise<number> {
+  const [, batches, m, k, n] = /^(?:(\d+)x )?\[(\d+),(\d+)\]x\[\d+,(\d+)\]$/.exec(key)!.map(Number);
+  const lead = batches ? [batches] : [];
+  const flops = 2 * (batches || 1) * m * k * n;
+  const reps = Math.max(2, Math.min(50, Math.ceil(4e9 / flops)));
+  const make = (shape: number[], seed: number) => tf.randomNormal([...lead, ...shape], 0, 1, 'float32', seed);
+  let b = make([k, n], 1);
+  tf.matMul(make([m, k], 2), b).dispose(); // warm-up (and, reused, the one packing)
+  let ms = 0;
+  for (let r = 0; r < reps; r++) {
+    const a = make([m, k], 3 + r);
+    if (fresh) {
+      b.dispose();
+      b = make([k, n], 100 + r);
+    }
+    const t0 = performance.now();
+    const out = tf.matMul(a, b);
+    if (backend !== 'wasm') await out.data(); // wasm runs its kernels synchronously
+    ms += performance.now() - t0;
+    tf.dispose([a, out]);
+  }
+  b.dispose();
+  return (flops * reps) / 1e6 / ms;
+}
+
+console.log('matmul by shape (top 8 by time): in the step, and XNNPACK alone in this process');
+console.log(
+  '| shape | calls | time in step | GFLOP/s in step | alone, fresh operands | alone, same right operand | step / fresh |',
+);
+console.log('|---|---|---|---|---|---|---|');
+let stepMs = 0;
+let atFreshRateMs = 0;
+for (const [key, e] of [...byShape].sort((a, b) => b[1].ms - a[1].ms).slice(0, 8)) {
+  const inStep = e.flops / 1e6 / e.ms;
+  const fresh = await standaloneRate(key, true);
+  const same = await standaloneRate(key, false);
+  stepMs += e.ms;
+  atFreshRateMs += e.flops / 1e6 / fresh;
   console.log(
-    `  ${key.padEnd(28)} x${String(e.n).padEnd(5)} ${(e.ms / 1000).toFixed(2).padStart(6)} s  ${(e.flops / 1e6 / e.ms).toFixed(1).padStart(5)} GFLOP/s`,
+    `| ${key} | ${e.n} | ${(e.ms / 1000).toFixed(2)} s | ${inStep.toFixed(1)} | ${fresh.toFixed(1)} | ${same.toFixed(1)} | ${(inStep / fresh).toFixed(2)} |`,
   );
+}
+console.log(
+  `these shapes: ${(stepMs / 1000).toFixed(2)} s in the step; ${(atFreshRateMs / 1000).toFixed(2)} s at XNNPACK's own fresh-operand rates (${((100 * stepMs) / mm).toFixed(0)}% of the step's matmul time)`,
+);
 console.log('top kernels:');
 for (const [name, e] of [...byKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12))
   console.log(
