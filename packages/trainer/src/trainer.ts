@@ -104,8 +104,8 @@ export interface TrainerOptions<B extends StepBatch = BatchLike> {
   ignoreIndex?: number;
   /**
    * Split each batch's rows into this many passes and accumulate the gradients (same loss and update
-   * up to float rounding; dropout masks are drawn per pass). Cuts peak activation memory: GPT-2 124M at
-   * batch 2, context 256 needs 2 on wasm (4 GiB heap). Must divide the batch size. Default 1.
+   * up to float rounding; dropout masks are drawn per pass). Cuts peak activation memory; nn's memory
+   * plan picks a count when this is unset. Must divide the batch size. Default 1.
    */
   microBatches?: number;
   /**

@@ -152,7 +152,7 @@ const PRETRAIN_FLAGS = {
   },
   microBatches: {
     flag: '--micro-batches <k>',
-    help: 'split each batch into k passes with accumulated gradients (less memory; GPT-2 124M at batch 2, context 256 needs 2 on wasm)',
+    help: 'split each batch into k passes with accumulated gradients (less memory; default: what the memory plan picks)',
     kind: 'int',
     min: 1,
   },
