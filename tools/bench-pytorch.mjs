@@ -9,6 +9,7 @@
 //   npm run bench:pytorch -- --skip ch07         # without the heavy row
 //   npm run bench:pytorch -- --rows ch05,eval --steps 3
 //   npm run bench:pytorch -- --full-run          # the book's 10-epoch chapter 5 run, both sides
+//   npm run bench:pytorch -- --grad-parity       # one 124M training pass's gradients, llmfs against the twin
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -20,6 +21,11 @@ const LLMFS = path.join(ROOT, 'apps/cli/bin/llmfs.js');
 const TWIN = path.join(ROOT, 'tools/pytorch/bench_twin.py');
 const FULL_TWIN = path.join(ROOT, 'tools/pytorch/full_run_twin.py');
 const VERDICT = path.join(ROOT, 'apps/cli/data/the-verdict.txt');
+const GRAD_DUMP = path.join(ROOT, 'packages/trainer/bench/grad-dump.ts');
+const GRAD_PARITY = path.join(ROOT, 'tools/pytorch/grad_parity.py');
+const MAKE_RANDOM = path.join(ROOT, 'tools/make_random_gpt2.py');
+/** Largest relative gradient error (per parameter, ||llmfs - twin|| / ||twin||) --grad-parity accepts. */
+const GRAD_TOLERANCE = 1e-4;
 
 /**
  * The issue's rows: llmfs bench flags, the twin's row, which figure, and the goal. `time` rows compare
@@ -78,7 +84,15 @@ const ROWS = [
 ];
 
 function parseArgs(argv) {
-  const o = { rows: ROWS.map((r) => r.id), skip: [], steps: 3, newTokens: 25, json: false, fullRun: false };
+  const o = {
+    rows: ROWS.map((r) => r.id),
+    skip: [],
+    steps: 3,
+    newTokens: 25,
+    json: false,
+    fullRun: false,
+    gradParity: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = () => {
@@ -93,10 +107,14 @@ function parseArgs(argv) {
     else if (a === '--max-steps') o.maxSteps = Number(next());
     else if (a === '--json') o.json = true;
     else if (a === '--full-run') o.fullRun = true;
+    else if (a === '--grad-parity') o.gradParity = true;
+    else if (a === '--model') o.model = next();
+    else if (a === '--size') o.size = next();
     else if (a === '--help' || a === '-h') {
       console.log(
         'usage: npm run bench:pytorch -- [--rows ch05,ch06,ch07,eval,kv124,kvmedium] [--skip ch07] [--steps N] [--new-tokens N] [--json]\n' +
-          '       npm run bench:pytorch -- --full-run [--epochs 10] [--max-steps N (a quick check)]',
+          '       npm run bench:pytorch -- --full-run [--epochs 10] [--max-steps N (a quick check)]\n' +
+          '       npm run bench:pytorch -- --grad-parity [--model DIR | --size gpt2|gpt2-medium|...] (random weights by default)',
       );
       process.exit(0);
     } else fail(`unknown option ${a} (see --help)`);
@@ -283,6 +301,74 @@ function peakRssPreload(dir) {
 }
 
 /** The book's chapter 5 run as the README types it, then the twin's train_model_simple on the same tokens. */
+/** the-verdict split as the book splits it (90% of the characters for training), tokenized by llmfs. */
+function verdictTokens(dir) {
+  const text = fs.readFileSync(VERDICT, 'utf8');
+  const cps = [...text];
+  const at = Math.floor(0.9 * cps.length);
+  const files = {};
+  for (const [name, part] of [
+    ['train', cps.slice(0, at).join('')],
+    ['val', cps.slice(at).join('')],
+  ]) {
+    fs.writeFileSync(path.join(dir, `${name}.txt`), part);
+    files[name] = path.join(dir, `${name}.bin`);
+    runJson(process.execPath, [
+      LLMFS,
+      'tokenize',
+      '--file',
+      path.join(dir, `${name}.txt`),
+      '--out',
+      files[name],
+      '--json',
+    ]);
+  }
+  return files;
+}
+
+/**
+ * One training pass (dropout off, two 256-token windows of the-verdict) through llmfs's real step path
+ * (nn's memory plan, batchGrads) and through the twin at the same weights: both losses and every
+ * parameter's gradient error. Random GPT-2 weights of --size (default gpt2) unless --model names a
+ * directory (a checkpoint of a real run, say).
+ */
+function gradParity(o) {
+  const twin = findTwin();
+  for (const l of header(o, twin)) console.log(l);
+  if (twin.missing) return;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'llmfs-grad-parity-'));
+  try {
+    let model = o.model;
+    if (!model) {
+      model = path.join(dir, 'model');
+      const r = spawnSync(twin.python, [MAKE_RANDOM, o.size ?? 'gpt2', model, '0'], { encoding: 'utf8' });
+      if (r.status !== 0) fail(`make_random_gpt2.py: ${(r.stderr || r.stdout).trim().split('\n').pop()}`);
+    }
+    const tokens = verdictTokens(dir).train;
+    const prefix = path.join(dir, 'grads');
+    console.log(`llmfs: grad-dump.ts ${model} [load ${load()}]`);
+    const r = spawnSync(
+      process.execPath,
+      ['--conditions=@llmfs/source', '--import', 'tsx', GRAD_DUMP, model, tokens, prefix],
+      { cwd: path.join(ROOT, 'packages/trainer'), encoding: 'utf8', stdio: ['ignore', 'inherit', 'pipe'] },
+    );
+    if (r.status !== 0) fail(`grad-dump.ts: ${(r.stderr || '').trim().split('\n').pop()}`);
+    console.log(`twin: grad_parity.py [load ${load()}]`);
+    const res = runJson(twin.python, [GRAD_PARITY, '--model', model, '--tokens', tokens, '--grads', prefix]);
+    const ok = res.max_rel <= GRAD_TOLERANCE && res.zero_grad_noise <= GRAD_TOLERANCE;
+    console.log(
+      `grad parity (${o.model ?? `random ${o.size ?? 'gpt2'}`}; ${res.plan}): loss llmfs ${res.loss_llmfs.toFixed(6)}, twin ${res.loss_twin.toFixed(6)}; ` +
+        `gradient error over ${res.parameters} parameters: max ${res.max_rel.toExponential(2)} (${res.worst[0][0]}), median ${res.median_rel.toExponential(2)}; ` +
+        `W_key.bias (exact zero) noise ${res.zero_grad_noise.toExponential(1)} of the gradient norm; ` +
+        `tolerance ${GRAD_TOLERANCE}: ${ok ? 'ok' : 'FAILED'}`,
+    );
+    if (o.json) console.log(JSON.stringify(res));
+    if (!ok) process.exitCode = 1;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function fullRun(o) {
   const twin = findTwin();
   for (const l of header(o, twin)) console.log(l);
@@ -324,27 +410,7 @@ function fullRun(o) {
     }
     if (twin.missing) result.twinError = twin.missing;
     else {
-      // the same tokens for the twin: the book's character split, tokenized by llmfs (no tiktoken needed)
-      const text = fs.readFileSync(VERDICT, 'utf8');
-      const cps = [...text];
-      const at = Math.floor(0.9 * cps.length);
-      const files = {};
-      for (const [name, part] of [
-        ['train', cps.slice(0, at).join('')],
-        ['val', cps.slice(at).join('')],
-      ]) {
-        fs.writeFileSync(path.join(dir, `${name}.txt`), part);
-        files[name] = path.join(dir, `${name}.bin`);
-        runJson(process.execPath, [
-          LLMFS,
-          'tokenize',
-          '--file',
-          path.join(dir, `${name}.txt`),
-          '--out',
-          files[name],
-          '--json',
-        ]);
-      }
+      const files = verdictTokens(dir);
       console.log(`twin: full_run_twin.py [load ${load()}]`);
       try {
         const targs = [FULL_TWIN, '--train', files.train, '--val', files.val, '--epochs', epochs];
@@ -382,5 +448,6 @@ function fullRun(o) {
 const o = parseArgs(process.argv.slice(2));
 if (!fs.existsSync(path.join(ROOT, 'apps/cli/dist/main.js')))
   fail('the CLI is not built: run `npm run build` first');
-if (o.fullRun) fullRun(o);
+if (o.gradParity) gradParity(o);
+else if (o.fullRun) fullRun(o);
 else benchRows(o);
