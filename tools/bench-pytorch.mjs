@@ -21,7 +21,7 @@ const LLMFS = path.join(ROOT, 'apps/cli/bin/llmfs.js');
 const TWIN = path.join(ROOT, 'tools/pytorch/bench_twin.py');
 const FULL_TWIN = path.join(ROOT, 'tools/pytorch/full_run_twin.py');
 const VERDICT = path.join(ROOT, 'apps/cli/data/the-verdict.txt');
-const GRAD_DUMP = path.join(ROOT, 'packages/trainer/bench/grad-dump.ts');
+const GRAD_DUMP = path.join(ROOT, 'tools/grad-dump.mjs');
 const GRAD_PARITY = path.join(ROOT, 'tools/pytorch/grad_parity.py');
 const MAKE_RANDOM = path.join(ROOT, 'tools/make_random_gpt2.py');
 /** Largest relative gradient error (per parameter, ||llmfs - twin|| / ||twin||) --grad-parity accepts. */
@@ -346,13 +346,12 @@ function gradParity(o) {
     }
     const tokens = verdictTokens(dir).train;
     const prefix = path.join(dir, 'grads');
-    console.log(`llmfs: grad-dump.ts ${model} [load ${load()}]`);
-    const r = spawnSync(
-      process.execPath,
-      ['--conditions=@llmfs/source', '--import', 'tsx', GRAD_DUMP, model, tokens, prefix],
-      { cwd: path.join(ROOT, 'packages/trainer'), encoding: 'utf8', stdio: ['ignore', 'inherit', 'pipe'] },
-    );
-    if (r.status !== 0) fail(`grad-dump.ts: ${(r.stderr || '').trim().split('\n').pop()}`);
+    console.log(`llmfs: grad-dump.mjs ${model} [load ${load()}]`);
+    const r = spawnSync(process.execPath, [GRAD_DUMP, model, tokens, prefix], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'inherit', 'pipe'],
+    });
+    if (r.status !== 0) fail(`grad-dump.mjs: ${(r.stderr || '').trim().split('\n').pop()}`);
     console.log(`twin: grad_parity.py [load ${load()}]`);
     const res = runJson(twin.python, [GRAD_PARITY, '--model', model, '--tokens', tokens, '--grads', prefix]);
     const ok = res.max_rel <= GRAD_TOLERANCE && res.zero_grad_noise <= GRAD_TOLERANCE;

@@ -1,4 +1,4 @@
-"""Compares one training pass's loss and gradients from llmfs (packages/trainer/bench/grad-dump.ts) with
+"""Compares one training pass's loss and gradients from llmfs (tools/grad-dump.mjs) with
 the twin's at the same weights, windows and dropout (off): the check that a real-size step computes the
 book's gradients, not only gpt-tiny's.
 
@@ -28,7 +28,7 @@ def main(argv):
     p = argparse.ArgumentParser(prog="grad_parity.py", description=__doc__.split("\n")[0])
     p.add_argument("--model", required=True)
     p.add_argument("--tokens", required=True)
-    p.add_argument("--grads", required=True, help="OUT_PREFIX given to grad-dump.ts")
+    p.add_argument("--grads", required=True, help="OUT_PREFIX given to grad-dump.mjs")
     p.add_argument("--context-length", type=int, default=256)
     p.add_argument("--starts", help="window starts (default 0,T)")
     a = p.parse_args(argv)

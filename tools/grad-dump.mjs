@@ -1,19 +1,20 @@
+#!/usr/bin/env node
 // Benchmark tooling (not a test): one training pass's loss and gradients of a model directory on given
 // windows of a token file, written for tools/pytorch/grad_parity.py to compare with PyTorch's at the
 // same weights. Dropout off, nn's memory plan as training uses it (batchGrads), so the check covers the
 // path a real step takes at a real size (GPT-2 124M: resident; larger: streamed).
-//   node --conditions=@llmfs/source --import tsx packages/trainer/bench/grad-dump.ts \
-//     MODEL_DIR TOKENS.bin OUT_PREFIX [CONTEXT=256] [STARTS=0,256]
+// Uses the built packages (`npm run build`), as bench:pytorch does.
+//   node tools/grad-dump.mjs MODEL_DIR TOKENS.bin OUT_PREFIX [CONTEXT=256] [STARTS=0,256]
 // Writes OUT_PREFIX.json ({loss, tensors: [{name, shape}]}) and OUT_PREFIX.bin (float32, in that order).
 import fs from 'node:fs';
 import { initBackend, planTraining } from '@llmfs/nn';
 import { loadModelDirectory } from '@llmfs/gpt2-weights';
 import { applyMemoryPlan, modelMemoryProfile } from '@llmfs/gpt-model';
-import { batchGrads } from '../src/index.js';
+import { batchGrads } from '@llmfs/trainer';
 
 const [dir, tokensFile, out, contextArg, startsArg] = process.argv.slice(2);
 if (!dir || !tokensFile || !out) {
-  console.error('usage: grad-dump.ts MODEL_DIR TOKENS.bin OUT_PREFIX [CONTEXT=256] [STARTS=0,256]');
+  console.error('usage: grad-dump.mjs MODEL_DIR TOKENS.bin OUT_PREFIX [CONTEXT=256] [STARTS=0,256]');
   process.exit(2);
 }
 const T = Number(contextArg ?? 256);
@@ -41,10 +42,10 @@ starts.forEach((s, r) => {
 });
 const batch = { inputs, targets, batchSize: starts.length, seqLen: T };
 const { loss, grads } = await batchGrads(batch, model, model.trainableParameters(), { plan });
-const index: Array<{ name: string; shape: number[] }> = [];
+const index = [];
 const fd = fs.openSync(`${out}.bin`, 'w');
 for (const [name, g] of grads) {
-  const data = (await g.data()) as Float32Array;
+  const data = await g.data();
   fs.writeSync(fd, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
   index.push({ name, shape: g.shape });
   g.dispose();
