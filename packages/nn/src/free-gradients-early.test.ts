@@ -2,7 +2,7 @@
 // behind, and a lower peak, on a chain of taped ops whose intermediate gradients tfjs would otherwise keep.
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
-import { activeTape, freeGradientsEarly } from './free-gradients-early.js';
+import { activeTape, freeGradientsEarly, gradientsFreeingEarly } from './free-gradients-early.js';
 import { initBackend } from './index.js';
 
 const DEPTH = 8;
@@ -81,6 +81,28 @@ for (const backend of ['wasm', 'cpu'] as const) {
       tf.dispose([early.value, ...Object.values(early.grads)]);
       expect(tf.memory().numTensors).toBe(before);
       tf.dispose([x, ...weights]);
+    });
+
+    it('gradientsFreeingEarly pulls a given dy through as tf.engine().gradients does, and leaves it usable', async () => {
+      await initBackend(backend, { log: () => {} });
+      const w = tf.variable(
+        tf.randomNormal([WIDTH, WIDTH], 0, 0.2, 'float32', 7),
+        true,
+        `free-early-${backend}-dy`,
+      );
+      const x = tf.randomNormal([ROWS, WIDTH], 0, 1, 'float32', 8);
+      const dy = tf.randomNormal([ROWS, WIDTH], 0, 1, 'float32', 9);
+      const f = () => tf.tanh(tf.matMul(tf.tanh(tf.matMul(x, w)), w));
+      const before = tf.memory().numTensors;
+      const ref = tf.engine().gradients(f, [x, w], dy, true);
+      const ours = gradientsFreeingEarly(f, [x, w], dy);
+      for (let i = 0; i < 2; i++)
+        expect(Array.from(await ours.grads[i].data())).toEqual(Array.from(await ref.grads[i].data()));
+      expect(dy.isDisposed).toBe(false);
+      expect((await dy.data()).length).toBe(ROWS * WIDTH);
+      tf.dispose([ref.value, ours.value, ...ref.grads, ...ours.grads]);
+      expect(tf.memory().numTensors).toBe(before);
+      tf.dispose([w, x, dy]);
     });
 
     it('does nothing outside a gradient tape', async () => {

@@ -3,8 +3,8 @@
 // 2, context 256 then needs more than wasm's 4 GiB heap, while what the walk needs at any moment is the
 // gradients of the ops not yet reached. `freeGradientsEarly` wraps each node of the active tape so that
 // once an op's input gradients are computed, the gradients of its outputs and its saved tensors are
-// freed (what PyTorch's autograd does). Call it inside the function given to tf.variableGrads, after the
-// forward pass. Uses tfjs's engine state (`activeTape`, each node's `gradient`, `inputs`, `saved`),
+// freed (what PyTorch's autograd does). `withGradientsFreedEarly(f)` is the forward to give
+// tf.variableGrads; `gradientsFreeingEarly` is tf.engine().gradients with it. Uses tfjs's engine state (`activeTape`, each node's `gradient`, `inputs`, `saved`),
 // checked by name in tfjs-internals.test.ts.
 import * as tf from '@tensorflow/tfjs';
 
@@ -48,5 +48,34 @@ export function freeGradientsEarly(): void {
       for (const name of Object.keys(thunks)) out[name] = () => tf.clone(thunks[name]());
       return out;
     };
+  }
+}
+
+/** `f`, then freeGradientsEarly: the forward to give tf.variableGrads / tf.engine().gradients. */
+export function withGradientsFreedEarly<T>(f: () => T): () => T {
+  return () => {
+    const y = f();
+    freeGradientsEarly();
+    return y;
+  };
+}
+
+/**
+ * tf.engine().gradients(f, xs, dy) whose backward walk frees what it leaves behind. `dy` stays the
+ * caller's: the walk frees a handle of its own on the same data.
+ */
+export function gradientsFreeingEarly<T extends tf.Tensor>(
+  f: () => T,
+  xs: tf.Tensor[],
+  dy?: tf.Tensor,
+): { value: T; grads: tf.Tensor[] } {
+  const own = dy && tf.clone(dy);
+  try {
+    return tf.engine().gradients(withGradientsFreedEarly(f), xs, own, true) as {
+      value: T;
+      grads: tf.Tensor[];
+    };
+  } finally {
+    own?.dispose();
   }
 }

@@ -19,6 +19,7 @@ export { Linear, uniformTensor } from './linear.js';
 export type { LinearOptions } from './linear.js';
 export { matMul2d, batchMatMul, isRecordingGradients } from './mat-mul-2d.js';
 export { withoutGradients } from './without-gradients.js';
+export { gradientsFreeingEarly, withGradientsFreedEarly } from './free-gradients-early.js';
 export { Embedding } from './embedding.js';
 export type { EmbeddingOptions } from './embedding.js';
 export { Dropout } from './dropout.js';

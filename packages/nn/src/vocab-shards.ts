@@ -5,9 +5,10 @@
 // head multiplies by each shard and concatenates the columns. Parameter names and shapes are unchanged.
 // Training differentiates with respect to the shards (`variableGradsWithShards`) and writes their
 // gradients into one host-resident gradient of the whole weight, read with `await data()`.
-// Only on webgpu, and only for weights over the limit: other backends never reach this file.
+// Only on webgpu, and only for weights over the limit; elsewhere `variableGradsWithShards` is
+// tf.variableGrads with nn's freeGradientsEarly.
 import * as tf from '@tensorflow/tfjs';
-import { freeGradientsEarly } from './free-gradients-early.js';
+import { gradientsFreeingEarly, withGradientsFreedEarly } from './free-gradients-early.js';
 import { assertWithinBindingLimit, bindingLimit, BindingLimitError } from './binding-limit.js';
 import { gatherRows } from './gather-rows.js';
 import { hostTensor, hostValues, hostWriteEpoch, isOnHost, moveToHost } from './host-residency.js';
@@ -163,20 +164,14 @@ export async function variableGradsWithShards(
   varList: tf.Variable[],
 ): Promise<{ value: tf.Scalar; grads: tf.NamedTensorMap }> {
   const sharded = varList.filter((v) => v.trainable && axes.has(v) && needsVocabShards(v));
-  const forward = f;
-  f = () => {
-    const loss = forward();
-    freeGradientsEarly();
-    return loss;
-  };
-  if (sharded.length === 0) return tf.variableGrads(f, varList);
+  if (sharded.length === 0) return tf.variableGrads(withGradientsFreedEarly(f), varList);
   const plain = varList.filter((v) => v.trainable && !sharded.includes(v));
   const shardSets = sharded.map((v) => shardsOf(v, axes.get(v)!, v.name));
   const xs: tf.Tensor[] = [...plain, ...shardSets.flatMap((s) => s.tensors)];
   sharded.forEach((v) => taped.add(v));
   let result: { value: tf.Scalar; grads: tf.Tensor[] };
   try {
-    result = tf.engine().gradients(f, xs, undefined, true) as { value: tf.Scalar; grads: tf.Tensor[] };
+    result = gradientsFreeingEarly(f, xs);
   } finally {
     sharded.forEach((v) => taped.delete(v));
   }

@@ -149,7 +149,7 @@ async function standaloneRate(key: string, fresh: boolean): Promise<number> {
   const reps = Math.max(2, Math.min(50, Math.ceil(4e9 / flops)));
   const make = (shape: number[], seed: number) => tf.randomNormal([...lead, ...shape], 0, 1, 'float32', seed);
   let b = make([k, n], 1);
-  tf.matMul(make([m, k], 2), b).dispose(); // warm-up (and, reused, the one packing)
+  tf.tidy(() => tf.matMul(make([m, k], 2), b)).dispose(); // warm-up (and, reused, the one packing)
   let ms = 0;
   for (let r = 0; r < reps; r++) {
     const a = make([m, k], 3 + r);

@@ -6,7 +6,7 @@
 // gradient through it. Dropout masks are replayed exactly by restoring the generators' states first.
 // Gradients are summed in host Float32Arrays and returned as host-resident tensors.
 import * as tf from '@tensorflow/tfjs';
-import { hostTensor, readHostViews, withDeviceLease } from '@llmfs/nn';
+import { gradientsFreeingEarly, hostTensor, readHostViews, withDeviceLease } from '@llmfs/nn';
 import { crossEntropy } from './cross-entropy.js';
 import { TrainerError } from './errors.js';
 import { countValid, microBatch } from './micro-batches.js';
@@ -158,7 +158,7 @@ function streamedPass(
         const xs = tf.slice(acts[blocks.length], [0, r0, 0], [1, r1 - r0, -1]); // (1, rows, C)
         const tt = tf.tensor1d(tChunk, 'int32');
         try {
-          const { value, grads } = tf.engine().gradients(
+          const { value, grads } = gradientsFreeingEarly(
             () =>
               tf.tidy(() => {
                 const logits = model.head(xs); // (1, rows, V)
@@ -171,8 +171,6 @@ function streamedPass(
                 return tf.mul(ce, weight) as tf.Scalar;
               }),
             [xs, ...headTrain],
-            undefined,
-            true,
           );
           losses.push(value as tf.Scalar);
           dxParts.push(grads[0]);
@@ -198,7 +196,7 @@ function streamedPass(
       const x = acts[i];
       const dy: tf.Tensor = dx!;
       const grads: tf.Tensor[] = withDeviceLease(params, () => {
-        const r = tf.engine().gradients(() => blocks[i].forwardFlat(x, b, t), [x, ...train], dy, true);
+        const r = gradientsFreeingEarly(() => blocks[i].forwardFlat(x, b, t), [x, ...train], dy);
         r.value.dispose();
         return r.grads;
       });
@@ -215,7 +213,7 @@ function streamedPass(
       restoreRngs(rngBefore[0]);
       const dy: tf.Tensor = dx;
       const grads: tf.Tensor[] = withDeviceLease(embParams, () => {
-        const r = tf.engine().gradients(() => model.embed(ids), embTrain, dy, true);
+        const r = gradientsFreeingEarly(() => model.embed(ids), embTrain, dy);
         r.value.dispose();
         return r.grads;
       });
